@@ -1,0 +1,90 @@
+"""Prompt composition for investigation agents from plain inputs (SPEC §4.9, our wording).
+
+System prompt tiers: 0 context (UTC time, weekday), 1 general SRE instructions with evidence
+transparency, 2 per-MCP-server instructions and failed-server warnings, 3 agent-specific
+instructions, then the task focus. The user prompt carries the alert between explicit markers,
+the runbook, the previous stages' results and the task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+GENERAL_INSTRUCTIONS = """\
+You are an expert Site Reliability Engineer investigating a production alert. Analyse the alert, \
+the runbook and live data from the tools you have; be specific (names, namespaces, timestamps, \
+numbers) and say how sure you are.
+
+## Evidence transparency
+- Keep facts from the alert apart from facts you verified with tools.
+- If a tool failed or returned nothing useful, say so; lower your confidence accordingly.
+- Name the gaps in the evidence. Never invent data you did not see."""
+
+TASK_FOCUS = (
+    "Focus on finding the root cause and recommending actions for the on-call engineer; "
+    "do not perform changes yourself."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PromptInputs:
+    alert_type: str
+    alert_data: str
+    now: datetime
+    custom_instructions: str = ""
+    server_instructions: Mapping[str, str] = field(default_factory=dict)
+    failed_servers: Mapping[str, str] = field(default_factory=dict)
+    runbook: str | None = None
+    previous_stages: str | None = None
+
+
+def system_prompt(inputs: PromptInputs) -> str:
+    sections = [_context(inputs.now), GENERAL_INSTRUCTIONS]
+    for server, text in inputs.server_instructions.items():
+        if text.strip():
+            sections.append(f"## {server} Instructions\n{text.strip()}")
+    if inputs.failed_servers:
+        lines = "\n".join(f"- {name}: {err}" for name, err in inputs.failed_servers.items())
+        sections.append(
+            "## Unavailable tool servers\nThese servers failed to start; their tools are missing "
+            f"and you must account for that in your confidence:\n{lines}"
+        )
+    if inputs.custom_instructions.strip():
+        sections.append(f"## Agent-Specific Instructions\n{inputs.custom_instructions.strip()}")
+    sections.append(TASK_FOCUS)
+    return "\n\n".join(sections)
+
+
+def user_prompt(inputs: PromptInputs) -> str:
+    parts = [
+        "## Alert",
+        f"Alert type: {inputs.alert_type}",
+        "Alert data:",
+        "<<< ALERT DATA START >>>",
+        inputs.alert_data,
+        "<<< ALERT DATA END >>>",
+    ]
+    if inputs.runbook:
+        parts += ["", "## Runbook", "```markdown", inputs.runbook, "```"]
+    if inputs.previous_stages:
+        parts += ["", "## Previous Stage Data", inputs.previous_stages]
+    parts += [
+        "",
+        "## Your task",
+        "Investigate this alert with the available tools and report: the root cause, the current "
+        "state of the affected system, remediation steps for the on-call engineer, and how to "
+        "prevent a recurrence. Cite the source (tool or alert) of each fact about the environment.",
+    ]
+    return "\n".join(parts)
+
+
+def _context(now: datetime) -> str:
+    day = now.strftime("%A")
+    kind = "WEEKEND" if now.weekday() >= 5 else "WEEKDAY"
+    return (
+        "## Context\n"
+        f"Current time (UTC): {now.strftime('%Y-%m-%d %H:%M:%S')} ({day}, {kind}). "
+        "Rely on this clock, not on timestamps inside the alert, for what 'now' is."
+    )

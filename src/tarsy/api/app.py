@@ -1,0 +1,59 @@
+"""``create_api``: the FastAPI application of the HTTP edge, given its services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from tarsy.api.context import ApiContext
+from tarsy.api.errors import install_error_handlers
+from tarsy.api.limits import BodySizeLimit
+from tarsy.api.routers import alerts, health, session_commands, session_reads
+from tarsy.services.alerts import AlertSubmission
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_api(
+    ctx: ApiContext | None, *, version: str, lifespan: Lifespan | None = None
+) -> FastAPI:
+    """Build the app. ``ctx`` may be None when ``lifespan`` sets ``app.state.ctx`` itself."""
+    app = FastAPI(
+        title="TARSy",
+        version=version,
+        description="AI SRE: alerts in, root-cause analyses out.",
+        lifespan=lifespan,
+    )
+    if ctx is not None:
+        app.state.ctx = ctx
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
+    app.include_router(health.router)
+    app.include_router(alerts.router)
+    app.include_router(session_reads.router)
+    app.include_router(session_commands.router)
+    _document_models(app, [AlertSubmission])
+    return app
+
+
+def _document_models(app: FastAPI, models: list[type[BaseModel]]) -> None:
+    """Add request models parsed by hand (``api.body``) to the OpenAPI components."""
+    base = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = base()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in models:
+            spec = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(spec.pop("$defs", {}))
+            components[model.__name__] = spec
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,21 @@
+"""``ApiContext``: the services the HTTP edge calls, built by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tarsy.services.alerts import AlertService
+from tarsy.services.commands import SessionCommands
+from tarsy.services.health import HealthService
+
+if TYPE_CHECKING:
+    from tarsy.services.session_queries import SessionQueryService
+
+
+@dataclass(frozen=True, slots=True)
+class ApiContext:
+    alerts: AlertService
+    commands: SessionCommands
+    health: HealthService
+    session_queries: SessionQueryService

@@ -1,0 +1,18 @@
+"""FastAPI dependencies: the services the routers use, taken from ``app.state.ctx``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, Request
+
+if TYPE_CHECKING:
+    from tarsy.services.session_queries import SessionQueryService
+
+
+def get_session_queries(request: Request) -> SessionQueryService:
+    queries: SessionQueryService = request.app.state.ctx.session_queries
+    return queries
+
+
+SessionQueries = Annotated["SessionQueryService", Depends(get_session_queries)]

@@ -1,0 +1,1 @@
+"""Composition root (ring 6): builds the object graph from Settings and configuration."""

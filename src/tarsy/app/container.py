@@ -1,0 +1,141 @@
+"""The object graph of one TARSy process, built from Settings and the loaded configuration."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from tarsy import __version__
+from tarsy.api.context import ApiContext
+from tarsy.app.demo_cluster import SERVER as DEMO_SERVER
+from tarsy.app.demo_cluster import demo_cluster_toolset
+from tarsy.app.toolsets import InProcessToolsets
+from tarsy.config import ResolvedAgentConfig, Settings, TarsyConfig
+from tarsy.db.engine import Database, connect
+from tarsy.db.migrate import upgrade
+from tarsy.db.repos.outbox import OutboxRepo
+from tarsy.db.repos.sessions import SessionRepo
+from tarsy.domain.tools import Toolset
+from tarsy.events.bus import CANCELLATIONS
+from tarsy.events.local import LocalBus
+from tarsy.events.pg import PgListener, asyncpg_dsn
+from tarsy.llm.factory import build_model
+from tarsy.llm.model import Model
+from tarsy.pipeline.ports import ModelFactory
+from tarsy.pipeline.session_runner import SessionRunner
+from tarsy.services.alerts import AlertService
+from tarsy.services.commands import SessionCommands
+from tarsy.services.health import HealthService
+from tarsy.services.session_queries import SessionQueryService
+from tarsy.worker.pool import WorkerPool
+from tarsy.worker.settings import QueueSettings
+
+log = logging.getLogger(__name__)
+
+Role = Literal["all", "api", "worker"]
+
+
+def queue_settings(config: TarsyConfig) -> QueueSettings:
+    q = config.queue
+    return QueueSettings(
+        worker_count=q.worker_count,
+        max_concurrent_sessions=q.max_concurrent_sessions,
+        poll_interval=q.poll_interval,
+        poll_interval_jitter=q.poll_interval_jitter,
+        session_timeout=q.session_timeout,
+        graceful_shutdown_timeout=q.graceful_shutdown_timeout,
+        orphan_detection_interval=q.orphan_detection_interval,
+        orphan_threshold=q.orphan_threshold,
+        heartbeat_interval=q.heartbeat_interval,
+        orphan_retries=q.orphan_retries,
+    )
+
+
+@dataclass
+class Container:
+    settings: Settings
+    config: TarsyConfig
+    db: Database
+    bus: LocalBus
+    pool: WorkerPool | None
+    api: ApiContext
+    listener: PgListener | None = None
+
+    async def start(self) -> None:
+        await upgrade(self.db)
+        if self.pool is not None:
+            await self.pool.start()
+            if self.db.is_postgres:
+                self.listener = PgListener(
+                    asyncpg_dsn(self.settings.database_url), [CANCELLATIONS], self._on_notify
+                )
+                await self.listener.start()
+        log.info(
+            "TARSy %s started (pod %s, %s, %d workers)",
+            __version__,
+            self.settings.pod_id,
+            self.db.dialect,
+            self.pool.status().worker_count if self.pool else 0,
+        )
+
+    async def stop(self) -> None:
+        if self.listener is not None:
+            await self.listener.stop()
+        if self.pool is not None:
+            await self.pool.stop()
+        await self.db.dispose()
+
+    async def _on_notify(self, channel: str, payload: str) -> None:
+        if channel == CANCELLATIONS and self.pool is not None:
+            self.pool.cancel_local(payload)
+
+
+def build_container(
+    settings: Settings,
+    config: TarsyConfig,
+    *,
+    role: Role = "all",
+    toolsets: dict[str, Toolset] | None = None,
+    models: ModelFactory | None = None,
+    queue: QueueSettings | None = None,
+) -> Container:
+    """Wire every collaborator. ``toolsets`` / ``models`` / ``queue`` override for tests."""
+    db = connect(settings.database_url, schema=settings.database_schema)
+    bus = LocalBus(OutboxRepo(db))
+    if toolsets is None:
+        toolsets = {DEMO_SERVER: demo_cluster_toolset()} if config.config_dir is None else {}
+    runner = SessionRunner(
+        config=config,
+        db=db,
+        bus=bus,
+        models=models or _provider_models,
+        toolsets=InProcessToolsets(config, toolsets),
+    )
+    pool = None
+    if role in ("all", "worker"):
+        pool = WorkerPool(
+            db=db,
+            runner=runner,
+            bus=bus,
+            settings=queue or queue_settings(config),
+            pod_id=settings.pod_id,
+        )
+    alerts = AlertService(config, SessionRepo(db))
+    commands = SessionCommands(db)
+    if pool is not None:
+        alerts = AlertService(config, SessionRepo(db), pool)
+        commands = SessionCommands(db, pool)
+    api = ApiContext(
+        alerts=alerts,
+        commands=commands,
+        health=HealthService(db, __version__, pool),
+        session_queries=SessionQueryService(
+            db, cost_estimation_enabled=config.system.cost_estimation.enabled
+        ),
+    )
+    return Container(settings, config, db, bus, pool, api)
+
+
+def _provider_models(agent: ResolvedAgentConfig) -> Model:
+    return build_model(agent.llm_provider, agent.provider)

@@ -1,0 +1,1 @@
+"""Repositories, one per aggregate; see ``tarsy.db`` for the list."""

@@ -1,0 +1,145 @@
+"""Stages and agent executions of a session run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from tarsy.db.clock import utcnow
+from tarsy.db.engine import Database
+from tarsy.db.tables import AgentExecution, Stage
+from tarsy.domain.ids import new_id
+from tarsy.domain.statuses import (
+    ExecutionStatus,
+    ParallelType,
+    StageStatus,
+    StageType,
+    SuccessPolicy,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewStage:
+    session_id: str
+    stage_name: str
+    stage_type: StageType
+    expected_agent_count: int = 1
+    parallel_type: ParallelType | None = None
+    success_policy: SuccessPolicy | None = None
+    referenced_stage_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewExecution:
+    session_id: str
+    stage_id: str
+    agent_name: str
+    agent_index: int
+    llm_provider: str | None
+    llm_backend: str | None
+    model_name: str | None
+    parent_execution_id: str | None = None
+    task: str | None = None
+
+
+class RunRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def start_stage(self, new: NewStage) -> Stage:
+        """Create an ``active`` stage at the next 1-based ``stage_index`` of the session."""
+        async with self._db.sessions.begin() as s:
+            last = await s.scalar(
+                select(func.max(Stage.stage_index)).where(Stage.session_id == new.session_id)
+            )
+            row = Stage(
+                stage_id=new_id(),
+                session_id=new.session_id,
+                stage_name=new.stage_name,
+                stage_index=int(last or 0) + 1,
+                expected_agent_count=new.expected_agent_count,
+                parallel_type=new.parallel_type.value if new.parallel_type else None,
+                success_policy=new.success_policy.value if new.success_policy else None,
+                stage_type=new.stage_type.value,
+                status=StageStatus.ACTIVE.value,
+                started_at=utcnow(),
+                referenced_stage_id=new.referenced_stage_id,
+            )
+            s.add(row)
+        return row
+
+    async def finish_stage(
+        self, stage: Stage, status: StageStatus, error_message: str | None = None
+    ) -> Stage:
+        now = utcnow()
+        started = stage.started_at or now
+        async with self._db.sessions.begin() as s:
+            await s.execute(
+                update(Stage)
+                .where(Stage.stage_id == stage.stage_id)
+                .values(
+                    status=status.value,
+                    completed_at=now,
+                    duration_ms=int((now - started).total_seconds() * 1000),
+                    error_message=error_message,
+                )
+            )
+        stage.status, stage.completed_at, stage.error_message = status.value, now, error_message
+        return stage
+
+    async def start_execution(self, new: NewExecution) -> AgentExecution:
+        row = AgentExecution(
+            execution_id=new_id(),
+            stage_id=new.stage_id,
+            session_id=new.session_id,
+            agent_name=new.agent_name,
+            agent_index=new.agent_index,
+            status=ExecutionStatus.ACTIVE.value,
+            started_at=utcnow(),
+            llm_provider=new.llm_provider,
+            llm_backend=new.llm_backend,
+            model_name=new.model_name,
+            parent_execution_id=new.parent_execution_id,
+            task=new.task,
+        )
+        async with self._db.sessions.begin() as s:
+            s.add(row)
+        return row
+
+    async def finish_execution(
+        self, execution: AgentExecution, status: ExecutionStatus, error_message: str | None = None
+    ) -> AgentExecution:
+        now = utcnow()
+        started = execution.started_at or now
+        async with self._db.sessions.begin() as s:
+            await s.execute(
+                update(AgentExecution)
+                .where(AgentExecution.execution_id == execution.execution_id)
+                .values(
+                    status=status.value,
+                    completed_at=now,
+                    duration_ms=int((now - started).total_seconds() * 1000),
+                    error_message=error_message,
+                )
+            )
+        execution.status, execution.error_message = status.value, error_message
+        execution.completed_at = now
+        return execution
+
+
+async def close_open_runs(db: Database, session_id: str, status: StageStatus) -> None:
+    """End every stage and execution of a session still pending/active with ``status``."""
+    now = utcnow()
+    open_states = (StageStatus.PENDING.value, StageStatus.ACTIVE.value)
+    async with db.sessions.begin() as s:
+        await s.execute(
+            update(AgentExecution)
+            .where(AgentExecution.session_id == session_id, AgentExecution.status.in_(open_states))
+            .values(status=status.value, completed_at=now)
+        )
+        await s.execute(
+            update(Stage)
+            .where(Stage.session_id == session_id, Stage.status.in_(open_states))
+            .values(status=status.value, completed_at=now)
+        )

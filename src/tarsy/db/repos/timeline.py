@@ -1,0 +1,113 @@
+"""Timeline events: what the user sees, ordered by a session-wide sequence number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tarsy.db.clock import utcnow
+from tarsy.db.engine import Database
+from tarsy.db.tables import AlertSession, TimelineEvent
+from tarsy.domain.ids import new_id
+from tarsy.domain.statuses import TimelineEventType, TimelineStatus
+
+
+@dataclass(frozen=True, slots=True)
+class NewTimelineEvent:
+    session_id: str
+    event_type: TimelineEventType
+    status: TimelineStatus
+    content: str = ""
+    metadata: dict[str, Any] | None = None
+    stage_id: str | None = None
+    execution_id: str | None = None
+    parent_execution_id: str | None = None
+    llm_interaction_id: str | None = None
+    mcp_interaction_id: str | None = None
+
+
+class TimelineRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, new: NewTimelineEvent) -> TimelineEvent:
+        """Insert an event with the next session-wide sequence number."""
+        now = utcnow()
+        async with self._db.sessions.begin() as s:
+            seq = await s.scalar(
+                update(AlertSession)
+                .where(AlertSession.session_id == new.session_id)
+                .values(timeline_seq=AlertSession.timeline_seq + 1)
+                .returning(AlertSession.timeline_seq)
+            )
+            row = TimelineEvent(
+                event_id=new_id(),
+                session_id=new.session_id,
+                stage_id=new.stage_id,
+                execution_id=new.execution_id,
+                parent_execution_id=new.parent_execution_id,
+                sequence_number=int(seq or 0),
+                created_at=now,
+                updated_at=now,
+                llm_interaction_id=new.llm_interaction_id,
+                mcp_interaction_id=new.mcp_interaction_id,
+                content=new.content,
+                event_metadata=new.metadata,
+                status=new.status.value,
+                event_type=new.event_type.value,
+            )
+            s.add(row)
+        return row
+
+    async def complete(
+        self,
+        event: TimelineEvent,
+        *,
+        content: str,
+        status: TimelineStatus = TimelineStatus.COMPLETED,
+        metadata: dict[str, Any] | None = None,
+        llm_interaction_id: str | None = None,
+        mcp_interaction_id: str | None = None,
+    ) -> TimelineEvent:
+        merged = {**(event.event_metadata or {}), **(metadata or {})} or None
+        values: dict[str, Any] = {
+            "content": content,
+            "status": status.value,
+            "event_metadata": merged,
+            "updated_at": utcnow(),
+        }
+        if llm_interaction_id:
+            values["llm_interaction_id"] = llm_interaction_id
+        if mcp_interaction_id:
+            values["mcp_interaction_id"] = mcp_interaction_id
+        async with self._db.sessions.begin() as s:
+            await s.execute(
+                update(TimelineEvent).where(TimelineEvent.event_id == event.event_id).values(values)
+            )
+        for key, value in values.items():
+            setattr(event, key, value)
+        return event
+
+    async def finish_streaming(self, session_id: str, status: TimelineStatus) -> int:
+        """Close every still-streaming event of a session with ``status``."""
+        async with self._db.sessions.begin() as s:
+            res = await s.execute(
+                update(TimelineEvent)
+                .where(
+                    TimelineEvent.session_id == session_id,
+                    TimelineEvent.status == TimelineStatus.STREAMING.value,
+                )
+                .values(status=status.value, updated_at=utcnow())
+            )
+        return int(getattr(res, "rowcount", 0) or 0)
+
+    async def list_for_session(self, session_id: str) -> list[TimelineEvent]:
+        async with self._db.sessions() as s:
+            rows = await s.scalars(
+                select(TimelineEvent)
+                .where(TimelineEvent.session_id == session_id)
+                .order_by(TimelineEvent.sequence_number)
+            )
+            return list(rows.all())

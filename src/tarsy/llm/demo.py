@@ -1,0 +1,114 @@
+"""The scripted demo investigator: a deterministic stand-in for an LLM when no key is set.
+
+It behaves like a careful agent so the whole pipeline can be seen working: first it calls up to
+two of the tools it is offered (preferring pods, events and logs), then it writes an analysis
+that quotes the alert and the tool output. Every answer says plainly that it comes from the
+demo model, and the model name is ``demo-scripted`` wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+
+from tarsy.domain.messages import Message, ToolCall
+from tarsy.domain.statuses import MessageRole
+from tarsy.domain.tools import ToolDef
+from tarsy.llm.types import (
+    ModelRequest,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEvent,
+    Usage,
+)
+
+DEMO_MODEL_NAME = "demo-scripted"
+PREFERRED = ("pods", "events", "logs")
+CHUNK = 48
+
+
+class DemoModel:
+    """Implements ``Model`` with the scripted demo investigator."""
+
+    def __init__(self, provider_name: str, *, chunk_delay: float = 0.01) -> None:
+        self._provider_name = provider_name
+        self._chunk_delay = chunk_delay
+
+    @property
+    def provider_name(self) -> str:
+        return self._provider_name
+
+    @property
+    def model_name(self) -> str:
+        return DEMO_MODEL_NAME
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+        tool_messages = [m for m in request.messages if m.role is MessageRole.TOOL]
+        prompt_tokens = sum(len(m.content) for m in request.messages) // 4
+        if request.tools and not tool_messages:
+            calls = _pick_tools(request.tools)
+            async for event in self._chunks(
+                ThinkingDelta, "Start from live cluster state before trusting the alert text."
+            ):
+                yield event
+            for i, tool in enumerate(calls):
+                yield ToolCallEvent(ToolCall(f"demo-call-{i + 1}", tool.name, json.dumps({})))
+            yield Usage(prompt_tokens, 40)
+            return
+        answer = _analysis(request.messages, tool_messages)
+        async for event in self._chunks(TextDelta, answer):
+            yield event
+        yield Usage(prompt_tokens, len(answer) // 4)
+
+    async def _chunks(
+        self, kind: type[TextDelta] | type[ThinkingDelta], text: str
+    ) -> AsyncIterator[StreamEvent]:
+        for start in range(0, len(text), CHUNK):
+            if self._chunk_delay:
+                await asyncio.sleep(self._chunk_delay)
+            yield kind(text[start : start + CHUNK])
+
+
+def _pick_tools(tools: Sequence[ToolDef]) -> list[ToolDef]:
+    chosen: dict[str, ToolDef] = {}
+    for word in PREFERRED:
+        for tool in tools:
+            if word in tool.tool.lower():
+                chosen.setdefault(tool.name, tool)
+    return (list(chosen.values()) or list(tools[:1]))[:2]
+
+
+def _alert_excerpt(messages: Sequence[Message]) -> str:
+    user = next((m.content for m in messages if m.role is MessageRole.USER), "")
+    lines = [line.strip() for line in user.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if "alert data" in line.lower() and i + 1 < len(lines):
+            return lines[i + 1][:300]
+    return (lines[0] if lines else "the alert")[:300]
+
+
+def _analysis(messages: Sequence[Message], tool_messages: Sequence[Message]) -> str:
+    excerpt = _alert_excerpt(messages)
+    evidence = "\n".join(f"- `{m.tool_name}`: {_first_line(m.content)}" for m in tool_messages)
+    evidence = evidence or "- No tool data was gathered; the conclusions rest on the alert only."
+    return (
+        "## Root cause (demo model)\n"
+        f"The alert reports: {excerpt}\n\n"
+        "### Evidence gathered\n"
+        f"{evidence}\n\n"
+        "### Assessment\n"
+        "The workload is failing on start-up and being restarted; the most likely causes are a "
+        "bad configuration value or a dependency that is not reachable. Confidence: LOW, because "
+        "this answer comes from TARSy's scripted demo model, not from a real LLM.\n\n"
+        "### Recommended next steps\n"
+        "1. Read the previous container logs of the failing pod.\n"
+        "2. Compare the current deployment's configuration with the last working revision.\n"
+        "3. Configure a real provider in llm-providers.yaml (and its API key) for a real analysis."
+    )
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[0][:200] if lines else "(empty)"

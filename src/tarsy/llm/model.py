@@ -1,0 +1,22 @@
+"""The ``Model`` contract: stream one response for a request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from tarsy.llm.types import ModelRequest, StreamEvent
+
+
+class Model(Protocol):
+    """A configured LLM. Implementations raise ``LLMError`` for failed calls."""
+
+    @property
+    def provider_name(self) -> str:
+        """The provider key of llm-providers.yaml this model was built from."""
+        ...
+
+    @property
+    def model_name(self) -> str: ...
+
+    def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]: ...

@@ -1,0 +1,1 @@
+"""Redaction of secrets in alert data and tool results (ring 1)."""

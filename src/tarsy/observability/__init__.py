@@ -1,0 +1,5 @@
+"""Logging and metrics (ring 1).
+
+Modules:
+- ``logging`` -- ``configure_logging(level, fmt)``: structlog over stdlib logging, text or JSON.
+"""

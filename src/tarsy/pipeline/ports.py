@@ -1,0 +1,35 @@
+"""What the pipeline needs from the outside, wired by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from tarsy.config import ResolvedAgentConfig
+from tarsy.domain.tools import Toolset
+from tarsy.llm.model import Model
+
+
+class ModelFactory(Protocol):
+    def __call__(self, agent: ResolvedAgentConfig) -> Model:
+        """The model for one execution; raises ``TarsyError`` when it cannot be built."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedTools:
+    """The tools of one execution plus what could not be opened (shown in the prompt)."""
+
+    toolset: Toolset
+    instructions: Mapping[str, str] = field(default_factory=dict)
+    failed_servers: Mapping[str, str] = field(default_factory=dict)
+
+
+class ToolsetFactory(Protocol):
+    def __call__(
+        self, servers: Sequence[str], execution_id: str
+    ) -> AbstractAsyncContextManager[OpenedTools]:
+        """Open the given MCP servers for one execution; closed when the execution ends."""
+        ...

@@ -1,0 +1,278 @@
+"""The recorder: a ``RunSink`` that persists one execution's run and publishes its events.
+
+Messages go to the trace, model calls become LLM interactions, tool calls MCP interactions;
+timeline events are created lazily on the first streamed fragment, completed when the call ends,
+and every change is published (``timeline_event.created|completed`` persisted, ``stream.chunk``
+transient, ``interaction.created`` persisted).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from tarsy.agent.sink import DeltaKind, LLMCallRecord
+from tarsy.db.repos.timeline import NewTimelineEvent, TimelineRepo
+from tarsy.db.repos.trace import ExecutionRef, NewLLMInteraction, NewMCPInteraction, TraceRepo
+from tarsy.db.tables import TimelineEvent
+from tarsy.domain.messages import Message, ToolCall
+from tarsy.domain.statuses import (
+    LLMInteractionType,
+    MCPInteractionType,
+    TimelineEventType,
+    TimelineStatus,
+)
+from tarsy.domain.tools import ToolDef, ToolResult
+from tarsy.events.bus import Bus, session_channel
+
+STORAGE_LIMIT_CHARS = 32_000
+KIND_TO_EVENT = {"text": TimelineEventType.LLM_RESPONSE, "thinking": TimelineEventType.LLM_THINKING}
+
+
+class ExecutionRecorder:
+    """Implements ``agent.RunSink`` for one agent execution."""
+
+    def __init__(
+        self,
+        *,
+        ref: ExecutionRef,
+        model_name: str,
+        timeline: TimelineRepo,
+        trace: TraceRepo,
+        bus: Bus,
+    ) -> None:
+        self._ref = ref
+        self._model_name = model_name
+        self._timeline = timeline
+        self._trace = trace
+        self._bus = bus
+        self._sequence = 0
+        self._last_message_id: str | None = None
+        self._streaming: dict[DeltaKind, TimelineEvent] = {}
+        self._text: dict[DeltaKind, str] = {}
+        self._tool_events: dict[str, TimelineEvent] = {}
+
+    # -- conversation -------------------------------------------------------------------------
+    async def message(self, message: Message) -> None:
+        self._sequence += 1
+        self._last_message_id = await self._trace.add_message(self._ref, self._sequence, message)
+
+    async def tools_listed(self, tools: Sequence[ToolDef]) -> None:
+        by_server: dict[str, list[dict[str, Any]]] = {}
+        for tool in tools:
+            if tool.server:
+                by_server.setdefault(tool.server, []).append(
+                    {"name": tool.tool, "description": tool.description}
+                )
+        for server, listed in by_server.items():
+            interaction_id = await self._trace.add_mcp_interaction(
+                self._ref,
+                NewMCPInteraction(
+                    MCPInteractionType.TOOL_LIST, server_name=server, available_tools=listed
+                ),
+            )
+            await self._interaction_created(interaction_id, "mcp")
+
+    # -- model calls --------------------------------------------------------------------------
+    async def delta(self, kind: DeltaKind, text: str) -> None:
+        if not text:
+            return
+        event = self._streaming.get(kind)
+        if event is None:
+            metadata = {"source": "native"} if kind == "thinking" else None
+            event = await self._create(KIND_TO_EVENT[kind], TimelineStatus.STREAMING, "", metadata)
+            self._streaming[kind] = event
+            self._text[kind] = ""
+        self._text[kind] += text
+        await self._bus.publish(
+            session_channel(self._ref.session_id),
+            {
+                "type": "stream.chunk",
+                "session_id": self._ref.session_id,
+                "event_id": event.event_id,
+                "delta": text,
+            },
+        )
+
+    async def llm_call_done(self, record: LLMCallRecord) -> None:
+        interaction_id = await self._trace.add_llm_interaction(
+            self._ref,
+            NewLLMInteraction(
+                interaction_type=LLMInteractionType(record.kind),
+                model_name=self._model_name,
+                last_message_id=self._last_message_id,
+                llm_request={
+                    "messages_count": record.messages_count,
+                    "iteration": record.iteration,
+                    "tools_count": record.tools_count,
+                },
+                llm_response={
+                    "text_length": len(record.text),
+                    "tool_calls_count": record.tool_calls,
+                },
+                thinking_content=record.thinking or None,
+                input_tokens=record.input_tokens,
+                output_tokens=record.output_tokens,
+                thinking_tokens=record.thinking_tokens or None,
+                duration_ms=record.duration_ms,
+                error_message=record.error,
+            ),
+        )
+        status = TimelineStatus.FAILED if record.error else TimelineStatus.COMPLETED
+        for kind, event in list(self._streaming.items()):
+            await self._complete(
+                event, self._text.get(kind, ""), status, llm_interaction_id=interaction_id
+            )
+        self._streaming.clear()
+        self._text.clear()
+        await self._interaction_created(interaction_id, "llm")
+
+    # -- tools --------------------------------------------------------------------------------
+    async def tool_started(self, call: ToolCall) -> None:
+        server, _, tool = call.name.rpartition(".")
+        metadata = {
+            "server_name": server,
+            "tool_name": tool,
+            "tool_type": "mcp" if server else "orchestrator",
+            "arguments": call.arguments,
+        }
+        event = await self._create(
+            TimelineEventType.LLM_TOOL_CALL, TimelineStatus.STREAMING, "", metadata
+        )
+        self._tool_events[call.id] = event
+
+    async def tool_finished(self, call: ToolCall, result: ToolResult, duration_ms: int) -> None:
+        server, _, tool = call.name.rpartition(".")
+        stored = truncate_for_storage(result.content)
+        interaction_id = await self._trace.add_mcp_interaction(
+            self._ref,
+            NewMCPInteraction(
+                MCPInteractionType.TOOL_CALL,
+                server_name=server,
+                tool_name=tool,
+                tool_arguments=_arguments(call.arguments),
+                tool_result={"content": stored, "is_error": result.is_error},
+                duration_ms=duration_ms,
+                error_message=result.content[:2000] if result.is_error else None,
+            ),
+        )
+        event = self._tool_events.pop(call.id, None)
+        if event is not None:
+            await self._complete(
+                event,
+                stored,
+                TimelineStatus.COMPLETED,
+                metadata={"is_error": result.is_error},
+                mcp_interaction_id=interaction_id,
+            )
+        await self._interaction_created(interaction_id, "mcp")
+
+    # -- fire-and-forget events ---------------------------------------------------------------
+    async def error(self, text: str) -> None:
+        await self._create(TimelineEventType.ERROR, TimelineStatus.COMPLETED, text, None)
+
+    async def final_answer(self, text: str, metadata: dict[str, object]) -> None:
+        await self._create(
+            TimelineEventType.FINAL_ANALYSIS, TimelineStatus.COMPLETED, text, dict(metadata) or None
+        )
+
+    # -- helpers ------------------------------------------------------------------------------
+    async def _create(
+        self,
+        event_type: TimelineEventType,
+        status: TimelineStatus,
+        content: str,
+        metadata: dict[str, Any] | None,
+    ) -> TimelineEvent:
+        event = await self._timeline.create(
+            NewTimelineEvent(
+                session_id=self._ref.session_id,
+                stage_id=self._ref.stage_id,
+                execution_id=self._ref.execution_id,
+                event_type=event_type,
+                status=status,
+                content=content,
+                metadata=metadata,
+            )
+        )
+        await self._bus.publish(
+            session_channel(self._ref.session_id),
+            {
+                "type": "timeline_event.created",
+                "session_id": self._ref.session_id,
+                "event_id": event.event_id,
+                "stage_id": event.stage_id,
+                "execution_id": event.execution_id,
+                "event_type": event.event_type,
+                "status": event.status,
+                "content": event.content,
+                "metadata": event.event_metadata,
+                "sequence_number": event.sequence_number,
+            },
+            persist=True,
+        )
+        return event
+
+    async def _complete(
+        self,
+        event: TimelineEvent,
+        content: str,
+        status: TimelineStatus,
+        *,
+        metadata: dict[str, Any] | None = None,
+        llm_interaction_id: str | None = None,
+        mcp_interaction_id: str | None = None,
+    ) -> None:
+        await self._timeline.complete(
+            event,
+            content=content,
+            status=status,
+            metadata=metadata,
+            llm_interaction_id=llm_interaction_id,
+            mcp_interaction_id=mcp_interaction_id,
+        )
+        await self._bus.publish(
+            session_channel(self._ref.session_id),
+            {
+                "type": "timeline_event.completed",
+                "session_id": self._ref.session_id,
+                "event_id": event.event_id,
+                "event_type": event.event_type,
+                "status": event.status,
+                "content": event.content,
+                "metadata": event.event_metadata,
+            },
+            persist=True,
+        )
+
+    async def _interaction_created(self, interaction_id: str, kind: str) -> None:
+        await self._bus.publish(
+            session_channel(self._ref.session_id),
+            {
+                "type": "interaction.created",
+                "session_id": self._ref.session_id,
+                "stage_id": self._ref.stage_id,
+                "execution_id": self._ref.execution_id,
+                "interaction_id": interaction_id,
+                "interaction_type": kind,
+            },
+            persist=True,
+        )
+
+
+def truncate_for_storage(text: str, limit: int = STORAGE_LIMIT_CHARS) -> str:
+    """Cut ``text`` at the last line boundary under ``limit`` with a marker (SPEC §4.4)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit)
+    cut = cut if cut > 0 else limit
+    return f"{text[:cut]}\n[TRUNCATED: {len(text) - cut} of {len(text)} characters not stored]"
+
+
+def _arguments(raw: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError:
+        return {"raw": raw}
+    return parsed if isinstance(parsed, dict) else {"raw": raw}

@@ -1,0 +1,1 @@
+"""Short use cases behind the API (ring 4)."""

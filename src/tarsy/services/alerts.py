@@ -1,0 +1,160 @@
+"""Alert submission (SPEC §3.1) and the alert-type catalogue.
+
+Validation happens before anything is stored: an alert is either rejected with a message that
+names the problem, or stored whole as a ``pending`` session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
+
+from tarsy.config import TarsyConfig
+from tarsy.db.repos.sessions import NewSession, SessionRepo
+from tarsy.domain.errors import PayloadTooLarge, ValidationFailed
+from tarsy.domain.ids import new_id
+
+MAX_DATA_BYTES = 1024 * 1024
+
+
+class McpServerSelection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: StrictStr
+    tools: list[StrictStr] | None = None
+
+
+class NativeToolsSelection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    google_search: StrictBool | None = None
+    code_execution: StrictBool | None = None
+    url_context: StrictBool | None = None
+
+
+class McpSelection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    servers: list[McpServerSelection] = []
+    native_tools: NativeToolsSelection | None = None
+
+
+class AlertSubmission(BaseModel):
+    """Body of ``POST /api/v1/alerts``. Unknown top-level fields are ignored, as before."""
+
+    model_config = ConfigDict(extra="ignore")
+    alert_type: StrictStr | None = None
+    data: StrictStr
+    runbook: StrictStr | None = None
+    mcp: McpSelection | None = None
+    slack_message_fingerprint: StrictStr | None = None
+
+
+class SubmitResponse(BaseModel):
+    session_id: str
+    status: str
+    message: str
+
+
+class AlertTypeView(BaseModel):
+    type: str
+    chain_id: str
+    description: str
+
+
+class AlertTypesResponse(BaseModel):
+    alert_types: list[AlertTypeView]
+    default_chain_id: str | None
+    default_alert_type: str
+
+
+class WorkNotifier(Protocol):
+    def notify_new_work(self) -> None: ...
+
+
+class _NoWorkers:
+    def notify_new_work(self) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertService:
+    config: TarsyConfig
+    sessions: SessionRepo
+    workers: WorkNotifier = field(default_factory=_NoWorkers)
+
+    async def submit(self, alert: AlertSubmission, author: str) -> SubmitResponse:
+        if not alert.data.strip():
+            raise ValidationFailed("data: must be a non-empty string")
+        size = len(alert.data.encode())
+        if size > MAX_DATA_BYTES:
+            raise PayloadTooLarge(
+                f"data: {size} bytes exceeds the limit of {MAX_DATA_BYTES} bytes (1 MiB)"
+            )
+        alert_type = alert.alert_type or self.config.defaults.alert_type
+        chain_id = self.config.chain_id_for_alert_type(alert_type)
+        if chain_id is None:
+            known = ", ".join(sorted(self._alert_types())) or "none"
+            raise ValidationFailed(
+                f"alert_type: unknown alert type {alert_type!r}; known types: {known}"
+            )
+        if alert.mcp is not None:
+            self._check_mcp(alert.mcp)
+        if alert.runbook:
+            self._check_runbook(alert.runbook)
+        session_id = new_id()
+        await self.sessions.create(
+            NewSession(
+                session_id=session_id,
+                alert_data=alert.data,
+                alert_type=alert_type,
+                chain_id=chain_id,
+                author=author,
+                runbook_url=alert.runbook,
+                mcp_selection=alert.mcp.model_dump(exclude_none=True) if alert.mcp else None,
+                slack_message_fingerprint=alert.slack_message_fingerprint,
+            )
+        )
+        self.workers.notify_new_work()
+        return SubmitResponse(
+            session_id=session_id,
+            status="queued",
+            message=f"Alert accepted; session {session_id} is queued for chain {chain_id!r}",
+        )
+
+    def alert_types(self) -> AlertTypesResponse:
+        items = [
+            AlertTypeView(type=t, chain_id=chain_id, description=chain.description or "")
+            for chain_id, chain in sorted(self.config.agent_chains.items())
+            for t in chain.alert_types
+        ]
+        default_type = self.config.defaults.alert_type
+        return AlertTypesResponse(
+            alert_types=items,
+            default_chain_id=self.config.chain_id_for_alert_type(default_type),
+            default_alert_type=default_type,
+        )
+
+    def _alert_types(self) -> list[str]:
+        return [t for chain in self.config.agent_chains.values() for t in chain.alert_types]
+
+    def _check_mcp(self, selection: McpSelection) -> None:
+        known = self.config.mcp_servers
+        for i, server in enumerate(selection.servers):
+            if server.name not in known:
+                names = ", ".join(sorted(known)) or "none"
+                raise ValidationFailed(
+                    f"mcp.servers[{i}].name: unknown MCP server {server.name!r}; "
+                    f"configured servers: {names}"
+                )
+
+    def _check_runbook(self, url: str) -> None:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValidationFailed(f"runbook: {url!r} is not an http(s) URL")
+        host = parsed.hostname.lower()
+        allowed = self.config.system.runbooks.allowed_domains
+        if not any(host in (domain, f"www.{domain}") for domain in allowed):
+            raise ValidationFailed(
+                f"runbook: host {host!r} is not an allowed runbook domain ({', '.join(allowed)})"
+            )

@@ -1,0 +1,290 @@
+"""The worker pool: claim loops, heartbeats, timeouts, cancellation and orphan recovery.
+
+Each of ``worker_count`` loops claims one session at a time (the claim itself enforces the
+global ``max_concurrent_sessions``), runs it as a task under ``session_timeout`` while a
+heartbeat refreshes ``last_interaction_at``, and writes the terminal state with a
+compare-and-set on the claim's attempt. A heartbeat that finds the session ``cancelling``
+cancels it locally (so cancellation works even when a notification was missed); one that finds
+the session gone (re-queued by another replica's orphan scan) abandons the run silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tarsy.db.engine import Database
+from tarsy.db.repos.queue import Claim, OrphanReport, QueueRepo
+from tarsy.db.repos.runs import close_open_runs
+from tarsy.db.repos.sessions import Finalisation, SessionRepo
+from tarsy.db.repos.timeline import TimelineRepo
+from tarsy.domain.statuses import SessionStatus, StageStatus, TimelineStatus
+from tarsy.events.bus import SESSIONS, Bus, session_channel
+from tarsy.pipeline.results import SessionExecutor, SessionResult
+from tarsy.worker.settings import QueueSettings
+
+log = logging.getLogger(__name__)
+
+EndReason = Literal["cancel", "lost", "shutdown"]
+TERMINAL_TIMELINE = {
+    SessionStatus.CANCELLED: TimelineStatus.CANCELLED,
+    SessionStatus.TIMED_OUT: TimelineStatus.TIMED_OUT,
+    SessionStatus.FAILED: TimelineStatus.FAILED,
+    SessionStatus.COMPLETED: TimelineStatus.COMPLETED,
+}
+TERMINAL_STAGE = {
+    SessionStatus.CANCELLED: StageStatus.CANCELLED,
+    SessionStatus.TIMED_OUT: StageStatus.TIMED_OUT,
+    SessionStatus.FAILED: StageStatus.FAILED,
+    SessionStatus.COMPLETED: StageStatus.FAILED,
+}
+
+
+@dataclass(slots=True)
+class _Running:
+    claim: Claim
+    task: asyncio.Task[SessionResult]
+    reason: EndReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PoolStatus:
+    worker_count: int
+    alive_workers: int
+    busy_workers: int
+    stopping: bool
+
+
+@dataclass(slots=True)
+class _Stats:
+    claimed: int = 0
+    finished: int = 0
+    orphans: OrphanReport = field(default_factory=OrphanReport)
+
+
+class WorkerPool:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        runner: SessionExecutor,
+        bus: Bus,
+        settings: QueueSettings,
+        pod_id: str,
+    ) -> None:
+        self._db = db
+        self._queue = QueueRepo(db)
+        self._sessions = SessionRepo(db)
+        self._timeline = TimelineRepo(db)
+        self._runner = runner
+        self._bus = bus
+        self._settings = settings
+        self.pod_id = pod_id
+        self._workers: list[asyncio.Task[None]] = []
+        self._background: list[asyncio.Task[None]] = []
+        self._running: dict[str, _Running] = {}
+        self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        self.stats = _Stats()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Recover this pod's sessions from before a restart, then start the loops."""
+        report = await self._queue.recover_pod(self.pod_id, self._settings.orphan_retries)
+        await self._announce_orphans(report, "start-up recovery")
+        for i in range(self._settings.worker_count):
+            self._workers.append(asyncio.create_task(self._work(), name=f"worker-{i}"))
+        self._background.append(asyncio.create_task(self._orphan_loop(), name="orphan-scan"))
+
+    async def stop(self, timeout: float | None = None) -> None:
+        """Stop claiming, let in-flight sessions finish (bounded), then cancel the rest.
+
+        Sessions cancelled here stay ``in_progress`` in the database: the orphan scan (or this
+        pod's start-up recovery) re-queues them, so no alert is lost to a shutdown.
+        """
+        grace = self._settings.graceful_shutdown_timeout.total_seconds()
+        self._stopping.set()
+        self._wake.set()
+        for task in self._background:
+            task.cancel()
+        tasks = [r.task for r in self._running.values()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace if timeout is None else timeout)
+        for running in self._running.values():
+            if not running.task.done():
+                running.reason = "shutdown"
+                running.task.cancel()
+        await asyncio.gather(*self._workers, *self._background, return_exceptions=True)
+
+    def notify_new_work(self) -> None:
+        """Wake idle workers now instead of at their next poll (same-process submissions)."""
+        self._wake.set()
+
+    def cancel_local(self, session_id: str) -> bool:
+        running = self._running.get(session_id)
+        if running is None or running.task.done():
+            return False
+        running.reason = running.reason or "cancel"
+        running.task.cancel()
+        return True
+
+    def probe(self) -> tuple[int, int, int, bool]:
+        """Implements ``services.health.WorkerPoolProbe``."""
+        st = self.status()
+        return st.worker_count, st.alive_workers, st.busy_workers, st.stopping
+
+    def status(self) -> PoolStatus:
+        alive = sum(1 for w in self._workers if not w.done())
+        return PoolStatus(
+            worker_count=self._settings.worker_count,
+            alive_workers=alive,
+            busy_workers=len(self._running),
+            stopping=self._stopping.is_set(),
+        )
+
+    # -- claim loop ---------------------------------------------------------------------------
+    async def _work(self) -> None:
+        limit = self._settings.max_concurrent_sessions
+        while not self._stopping.is_set():
+            try:
+                claim = await self._queue.claim(self.pod_id, limit)
+            except Exception:
+                log.exception("claim failed; backing off")
+                await self._sleep(1.0)
+                continue
+            if claim is None:
+                await self._sleep(self._poll_delay())
+                continue
+            self.stats.claimed += 1
+            try:
+                await self._process(claim)
+            except Exception:
+                log.exception("session %s: worker error", claim.session_id)
+
+    def _poll_delay(self) -> float:
+        base = self._settings.poll_interval.total_seconds()
+        jitter = self._settings.poll_interval_jitter.total_seconds()
+        return max(0.01, base + random.uniform(-jitter, jitter))
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        self._wake.clear()
+
+    # -- one session --------------------------------------------------------------------------
+    async def _process(self, claim: Claim) -> None:
+        sid = claim.session_id
+        await self._publish_status(sid, SessionStatus.IN_PROGRESS)
+        task = asyncio.create_task(self._runner.run(sid), name=f"session-{sid}")
+        running = _Running(claim, task)
+        self._running[sid] = running
+        heartbeat = asyncio.create_task(self._heartbeat(running), name=f"heartbeat-{sid}")
+        try:
+            timeout = self._settings.session_timeout.total_seconds()
+            done, _ = await asyncio.wait({task}, timeout=timeout)
+            if not done:
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+                result = SessionResult(
+                    SessionStatus.TIMED_OUT,
+                    error_message=f"Session timed out after {self._settings.session_timeout}",
+                )
+            else:
+                result = self._outcome(running)
+        finally:
+            heartbeat.cancel()
+            self._running.pop(sid, None)
+        if running.reason in ("lost", "shutdown"):
+            log.warning("session %s: abandoned (%s)", sid, running.reason)
+            return
+        await self._finalise(claim, result)
+
+    def _outcome(self, running: _Running) -> SessionResult:
+        task = running.task
+        if task.cancelled():
+            return SessionResult(SessionStatus.CANCELLED, error_message="Cancelled by user")
+        exc = task.exception()
+        if exc is not None:
+            log.error("session %s failed", running.claim.session_id, exc_info=exc)
+            return SessionResult(SessionStatus.FAILED, error_message=f"Internal error: {exc}")
+        return task.result()
+
+    async def _finalise(self, claim: Claim, result: SessionResult) -> None:
+        sid = claim.session_id
+        if result.status is not SessionStatus.COMPLETED:
+            await close_open_runs(self._db, sid, TERMINAL_STAGE[result.status])
+        won = await self._sessions.finalise(
+            sid,
+            claim.attempt,
+            Finalisation(
+                status=result.status,
+                final_analysis=result.final_analysis,
+                executive_summary=result.executive_summary,
+                executive_summary_error=result.executive_summary_error,
+                error_message=result.error_message,
+            ),
+        )
+        if not won:
+            log.warning("session %s: lost the final compare-and-set; skipping", sid)
+            return
+        await self._timeline.finish_streaming(sid, TERMINAL_TIMELINE[result.status])
+        self.stats.finished += 1
+        await self._publish_status(sid, result.status)
+
+    async def _heartbeat(self, running: _Running) -> None:
+        interval = self._settings.heartbeat_interval.total_seconds()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                status = await self._queue.heartbeat(running.claim, self.pod_id)
+            except Exception:
+                log.exception("heartbeat failed for %s", running.claim.session_id)
+                continue
+            if status is None:
+                running.reason = "lost"
+                running.task.cancel()
+                return
+            if status is SessionStatus.CANCELLING:
+                self.cancel_local(running.claim.session_id)
+
+    # -- orphans ------------------------------------------------------------------------------
+    async def _orphan_loop(self) -> None:
+        interval = self._settings.orphan_detection_interval.total_seconds()
+        while True:
+            await asyncio.sleep(interval)
+            await self.scan_orphans()
+
+    async def scan_orphans(self) -> OrphanReport:
+        try:
+            report = await self._queue.recover_orphans(
+                self._settings.orphan_threshold, self._settings.orphan_retries
+            )
+        except Exception:
+            log.exception("orphan scan failed")
+            return OrphanReport()
+        await self._announce_orphans(report, "orphan scan")
+        return report
+
+    async def _announce_orphans(self, report: OrphanReport, source: str) -> None:
+        self.stats.orphans.requeued += report.requeued
+        self.stats.orphans.timed_out += report.timed_out
+        for sid in report.requeued:
+            log.warning("%s: re-queued orphaned session %s", source, sid)
+            await self._publish_status(sid, SessionStatus.PENDING)
+        for sid in report.timed_out:
+            log.warning("%s: orphaned session %s ended", source, sid)
+            status = await self._sessions.status_of(sid)
+            await self._publish_status(sid, status or SessionStatus.TIMED_OUT)
+        if report.requeued:
+            self._wake.set()
+
+    async def _publish_status(self, session_id: str, status: SessionStatus) -> None:
+        payload = {"type": "session.status", "session_id": session_id, "status": status.value}
+        await self._bus.publish(session_channel(session_id), payload, persist=True)
+        await self._bus.publish(SESSIONS, payload)

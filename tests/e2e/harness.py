@@ -1,0 +1,90 @@
+"""The whole application on a random port, in this event loop, for end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+
+from tarsy.app.container import Container, build_container
+from tarsy.app.server import create_app
+from tarsy.config import Settings, TarsyConfig
+from tarsy.pipeline.ports import ModelFactory
+from tarsy.worker.settings import QueueSettings
+
+TERMINAL = {"completed", "failed", "timed_out", "cancelled"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RunningApp:
+    url: str
+    client: httpx.AsyncClient
+    container: Container
+
+    async def submit(self, data: str = "Pod api-7d9 CrashLoopBackOff in prod", **extra: Any) -> str:
+        response = await self.client.post(
+            "/api/v1/alerts", json={"alert_type": "kubernetes", "data": data, **extra}
+        )
+        assert response.status_code == 202, response.text
+        body = response.json()
+        assert body["status"] == "queued"
+        return str(body["session_id"])
+
+    async def wait_status(
+        self, session_id: str, statuses: set[str] = TERMINAL, timeout: float = 30
+    ) -> dict[str, Any]:
+        async with asyncio.timeout(timeout):
+            while True:
+                response = await self.client.get(f"/api/v1/sessions/{session_id}/status")
+                assert response.status_code == 200, response.text
+                body: dict[str, Any] = response.json()
+                if body["status"] in statuses:
+                    return body
+                await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def running_app(
+    settings: Settings,
+    config: TarsyConfig,
+    *,
+    models: ModelFactory | None = None,
+    queue: QueueSettings | None = None,
+) -> AsyncIterator[RunningApp]:
+    container = build_container(settings, config, models=models, queue=queue)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(container),
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(30):
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            yield RunningApp(url, client, container)
+    finally:
+        server.should_exit = True
+        await task
