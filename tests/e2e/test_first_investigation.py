@@ -15,7 +15,7 @@ from tarsy.llm.model import Model
 from tarsy.llm.scripted import ScriptedModel, Turn
 from tarsy.pipeline.ports import ModelFactory
 from tarsy.worker.settings import QueueSettings
-from tests.e2e.harness import running_app
+from tests.e2e.harness import RunningApp, running_app
 
 FAST_QUEUE = QueueSettings(
     worker_count=2,
@@ -97,7 +97,7 @@ async def test_cancel_pending_and_running_sessions_over_the_api(settings: Settin
         settings, config, models=blocking_models(release), queue=one_at_a_time
     ) as app:
         running = await app.submit()
-        await app.wait_status(running, {"in_progress"})
+        await wait_for_active_execution(app, running)
         queued = await app.submit()
 
         response = await app.client.post(f"/api/v1/sessions/{queued}/cancel")
@@ -136,12 +136,27 @@ async def test_cancel_reaches_the_owning_replica_through_notify(pg_settings: Set
         running_app(replace_pod(pg_settings, "replica-b"), config, queue=api_only) as api_replica,
     ):
         sid = await api_replica.submit()
-        await worker_replica.wait_status(sid, {"in_progress"})
+        await wait_for_active_execution(worker_replica, sid)
         response = await api_replica.client.post(f"/api/v1/sessions/{sid}/cancel")
         assert response.status_code == 200
         status = await api_replica.wait_status(sid, timeout=10)
         assert status["status"] == "cancelled"
         release.set()
+
+
+async def wait_for_active_execution(app: RunningApp, session_id: str) -> None:
+    """Until the session's first agent is running (its model call is blocked)."""
+    async with asyncio.timeout(15):
+        while True:
+            detail = (await app.client.get(f"/api/v1/sessions/{session_id}")).json()
+            stages = detail.get("stages") or []
+            if (
+                stages
+                and stages[0]["executions"]
+                and (stages[0]["executions"][0]["status"] == "active")
+            ):
+                return
+            await asyncio.sleep(0.05)
 
 
 def replace_pod(settings: Settings, pod: str) -> Settings:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from tarsy.config.locate import Locator
 from tarsy.config.model import ConfigWarning, TarsyConfig
 from tarsy.config.resolve import resolve_stage_agent
+from tarsy.domain.errors import ConfigError
 
 
 def lint_config(config: TarsyConfig, locator: Locator) -> list[ConfigWarning]:
@@ -56,10 +57,16 @@ def lint_config(config: TarsyConfig, locator: Locator) -> list[ConfigWarning]:
                         "are ignored",
                     )
                 )
-            resolved = [
-                resolve_stage_agent(config, chain_id, stage_index, index)
-                for index in range(len(stage.agents))
-            ]
+            try:
+                resolved = [
+                    resolve_stage_agent(config, chain_id, stage_index, index)
+                    for index in range(len(stage.agents))
+                ]
+            except ConfigError as exc:
+                # Only reachable for built-in chains (validation rejects user chains with no
+                # provider): such a chain is unusable but harmless until an alert needs it.
+                found.append(locator.warning(path, f"chain is not runnable: {exc.detail}"))
+                continue
             kinds = {agent.agent_type == "action" for agent in resolved}
             if len(kinds) > 1:
                 found.append(

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BeforeValidator, Field
+from pydantic import AliasChoices, BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         default="text", validation_alias="LOG_FORMAT"
     )
     pod_id: str = Field(default="local", validation_alias=AliasChoices("POD_ID", "HOSTNAME"))
+
+    @field_validator("config_dir", "database_schema", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import timedelta
 
-from tarsy.config.locate import TARSY_FILE, Locator
+from tarsy.config.locate import BUILTIN, TARSY_FILE, Locator
 from tarsy.config.masking_names import PATTERN_GROUPS, PATTERN_NAMES
 from tarsy.config.model import TarsyConfig
 from tarsy.config.schema_tarsy import ChainConfig, McpServerConfig, StageConfig
@@ -137,7 +137,10 @@ def check_chains(ctx: Context) -> None:
                     "each alert type maps to exactly one chain",
                 )
         no_default = not defaults_broken and ctx.config.defaults.llm_provider is None
-        if chain.llm_provider is None and no_default:
+        # A built-in chain the user never touches must not make their configuration invalid;
+        # running it without a provider fails that session with the same explanation.
+        builtin = ctx.locator.locate(path).file == BUILTIN
+        if chain.llm_provider is None and no_default and not builtin:
             ctx.fail(
                 path,
                 f"chain {chain_id!r} has no LLM provider: set defaults.llm_provider in "

@@ -27,6 +27,8 @@ from tarsy.llm.types import (
 DEMO_MODEL_NAME = "demo-scripted"
 PREFERRED = ("pods", "events", "logs")
 CHUNK = 48
+ALERT_START = "<<< ALERT DATA START >>>"
+ALERT_END = "<<< ALERT DATA END >>>"
 
 
 class DemoModel:
@@ -81,11 +83,11 @@ def _pick_tools(tools: Sequence[ToolDef]) -> list[ToolDef]:
 
 
 def _alert_excerpt(messages: Sequence[Message]) -> str:
+    """The alert data between the prompt's markers (else the user prompt's first line)."""
     user = next((m.content for m in messages if m.role is MessageRole.USER), "")
-    lines = [line.strip() for line in user.splitlines() if line.strip()]
-    for i, line in enumerate(lines):
-        if "alert data" in line.lower() and i + 1 < len(lines):
-            return lines[i + 1][:300]
+    start, end = user.find(ALERT_START), user.find(ALERT_END)
+    body = user[start + len(ALERT_START) : end] if start != -1 and end > start else user
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
     return (lines[0] if lines else "the alert")[:300]
 
 

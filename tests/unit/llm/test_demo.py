@@ -19,7 +19,10 @@ async def test_demo_model_investigates_then_concludes() -> None:
     model = DemoModel("demo-scripted", chunk_delay=0)
     sink = RecordingSink()
     spec = AgentSpec(
-        "KubernetesAgent", "sys", "Alert data:\nPod api-7d9 CrashLoopBackOff in prod\n"
+        "KubernetesAgent",
+        "sys",
+        "Alert data:\n<<< ALERT DATA START >>>\nPod api-7d9 CrashLoopBackOff in prod\n"
+        "<<< ALERT DATA END >>>",
     )
     outcome = await run_iterating_agent(spec, model, TOOLS, sink)
     assert outcome.status == "completed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from tarsy.db.clock import utcnow
 from tarsy.db.engine import Database
@@ -44,26 +44,28 @@ class SessionRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, new: NewSession) -> AlertSession:
-        row = AlertSession(
-            session_id=new.session_id,
-            alert_data=new.alert_data,
-            agent_type=new.alert_type,
-            alert_type=new.alert_type,
-            chain_id=new.chain_id,
-            status=SessionStatus.PENDING.value,
-            created_at=utcnow(),
-            author=new.author,
-            runbook_url=new.runbook_url,
-            mcp_selection=new.mcp_selection,
-            slack_message_fingerprint=new.slack_message_fingerprint,
-            session_metadata=new.session_metadata,
-            orphan_count=0,
-            timeline_seq=0,
-        )
-        async with self._db.sessions.begin() as s:
-            s.add(row)
-        return row
+    async def create(self, new: NewSession) -> None:
+        """Insert a ``pending`` session (a single Core INSERT: this is the ingest hot path)."""
+        async with self._db.engine.begin() as conn:
+            await conn.execute(
+                insert(AlertSession),
+                {
+                    "session_id": new.session_id,
+                    "alert_data": new.alert_data,
+                    "agent_type": new.alert_type,
+                    "alert_type": new.alert_type,
+                    "chain_id": new.chain_id,
+                    "status": SessionStatus.PENDING.value,
+                    "created_at": utcnow(),
+                    "author": new.author,
+                    "runbook_url": new.runbook_url,
+                    "mcp_selection": new.mcp_selection,
+                    "slack_message_fingerprint": new.slack_message_fingerprint,
+                    "session_metadata": new.session_metadata,
+                    "orphan_count": 0,
+                    "timeline_seq": 0,
+                },
+            )
 
     async def get(self, session_id: str) -> AlertSession | None:
         async with self._db.sessions() as s:
