@@ -4,11 +4,14 @@ Usage:
     python bench/ingest.py                       # spawns `tarsy serve --role api` on SQLite
                                                  # and on PostgreSQL, measures both
     python bench/ingest.py --url http://host:port   # measures an already running server
-    python bench/ingest.py --db sqlite --requests 20000 --connections 64
+    python bench/ingest.py --db sqlite --requests 20000 --connections 32 --rate 1000
 
-The client is a minimal HTTP/1.1 keep-alive client on asyncio streams, so the figures measure
-the server rather than a heavy client library. It prints one line per database:
-throughput (alerts/s), p50, p99 and max latency in milliseconds, and the error count.
+Two measurements per database: the maximum throughput with ``--connections`` clients sending
+back to back (closed loop), and the latency at a fixed arrival rate (``--rate`` alerts/s for
+``--seconds``, open loop, latency counted from each request's scheduled time so queueing is not
+hidden). The client is a minimal HTTP/1.1 keep-alive client on asyncio streams, so the figures
+measure the server rather than a heavy client library. Each line gives alerts/s, p50, p99 and
+max latency in milliseconds, and the number of non-202 answers.
 """
 
 from __future__ import annotations
@@ -40,21 +43,38 @@ def alert_body(i: int) -> bytes:
 
 
 async def client(
-    host: str, port: int, jobs: asyncio.Queue[int], latencies: list[float], errors: list[str]
+    host: str,
+    port: int,
+    jobs: asyncio.Queue[tuple[int, float | None]],
+    latencies: list[float],
+    errors: list[str],
+    *,
+    wait: bool = False,
 ) -> None:
+    """Send queued requests on one keep-alive connection.
+
+    A job carries its scheduled send time (open loop) or None (closed loop: send at once);
+    latency is measured from the scheduled time, so a slow server cannot hide queueing delay.
+    With ``wait`` the client waits for jobs until it receives a ``-1`` sentinel.
+    """
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while True:
-            try:
-                i = jobs.get_nowait()
-            except asyncio.QueueEmpty:
-                return
+            if wait:
+                i, scheduled = await jobs.get()
+                if i < 0:
+                    return
+            else:
+                try:
+                    i, scheduled = jobs.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
             body = alert_body(i)
             request = (
                 f"POST /api/v1/alerts HTTP/1.1\r\nHost: {host}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             ).encode() + body
-            started = time.perf_counter()
+            started = scheduled if scheduled is not None else time.perf_counter()
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             length = 0
@@ -75,9 +95,9 @@ async def measure(url: str, requests: int, connections: int, warmup: int) -> dic
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
 
     async def run(n: int) -> tuple[list[float], list[str], float]:
-        jobs: asyncio.Queue[int] = asyncio.Queue()
+        jobs: asyncio.Queue[tuple[int, float | None]] = asyncio.Queue()
         for i in range(n):
-            jobs.put_nowait(i)
+            jobs.put_nowait((i, None))
         latencies: list[float] = []
         errors: list[str] = []
         started = time.perf_counter()
@@ -88,6 +108,37 @@ async def measure(url: str, requests: int, connections: int, warmup: int) -> dic
 
     await run(warmup)
     latencies, errors, elapsed = await run(requests)
+    return summarise(latencies, errors, elapsed)
+
+
+async def measure_at_rate(
+    url: str, rate: float, seconds: float, connections: int
+) -> dict[str, float]:
+    """Open loop: send ``rate`` alerts per second for ``seconds``; latency from schedule."""
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    jobs: asyncio.Queue[tuple[int, float | None]] = asyncio.Queue()
+    latencies: list[float] = []
+    errors: list[str] = []
+    workers = [
+        asyncio.create_task(client(host, port, jobs, latencies, errors, wait=True))
+        for _ in range(connections)
+    ]
+    total = int(rate * seconds)
+    started = time.perf_counter()
+    for i in range(total):
+        due = started + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        jobs.put_nowait((i, due))
+    for _ in workers:
+        jobs.put_nowait((-1, None))
+    await asyncio.gather(*workers)
+    return summarise(latencies, errors, time.perf_counter() - started)
+
+
+def summarise(latencies: list[float], errors: list[str], elapsed: float) -> dict[str, float]:
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
     return {
@@ -146,7 +197,7 @@ def drop_pg_schema(base: str, schema: str) -> None:
     asyncio.run(drop())
 
 
-def spawn_and_measure(db: str, args: argparse.Namespace) -> dict[str, float]:
+def spawn_and_measure(db: str, args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="tarsy-bench-")
     env = {**os.environ, "TARSY_DATA_DIR": data_dir, "LOG_LEVEL": "warning"}
@@ -165,9 +216,7 @@ def spawn_and_measure(db: str, args: argparse.Namespace) -> dict[str, float]:
     )
     try:
         wait_healthy(port, proc)
-        return asyncio.run(
-            measure(f"http://127.0.0.1:{port}", args.requests, args.connections, args.warmup)
-        )
+        return measure_all(f"http://127.0.0.1:{port}", args)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -179,10 +228,19 @@ def spawn_and_measure(db: str, args: argparse.Namespace) -> dict[str, float]:
             drop_pg_schema(os.environ.get("TARSY_TEST_DATABASE_URL", DEFAULT_PG), schema)
 
 
+def measure_all(url: str, args: argparse.Namespace) -> list[tuple[str, dict[str, float]]]:
+    closed = asyncio.run(measure(url, args.requests, args.connections, args.warmup))
+    opened = asyncio.run(measure_at_rate(url, args.rate, args.seconds, args.connections))
+    return [
+        (f"max throughput, {args.connections} connections", closed),
+        (f"fixed rate {args.rate:.0f}/s for {args.seconds:.0f}s", opened),
+    ]
+
+
 def report(label: str, r: dict[str, float]) -> None:
     print(
-        f"{label:<10} {r['throughput']:>8.0f} alerts/s   p50 {r['p50_ms']:6.1f} ms   "
-        f"p99 {r['p99_ms']:6.1f} ms   max {r['max_ms']:6.1f} ms   errors {int(r['errors'])}",
+        f"{label:<46} {r['throughput']:>6.0f} alerts/s  p50 {r['p50_ms']:6.1f} ms  "
+        f"p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  errors {int(r['errors'])}",
         flush=True,
     )
 
@@ -194,15 +252,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=1000.0, help="open-loop alerts/s")
+    parser.add_argument("--seconds", type=float, default=10.0, help="open-loop duration")
     args = parser.parse_args()
-    print(f"POST /api/v1/alerts: {args.requests} requests over {args.connections} connections")
+    print(f"POST /api/v1/alerts ({os.cpu_count()} CPUs, client and server on this machine)")
     if args.url:
-        report(
-            "server", asyncio.run(measure(args.url, args.requests, args.connections, args.warmup))
-        )
+        for label, result in measure_all(args.url, args):
+            report(f"server: {label}", result)
         return
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        report(db, spawn_and_measure(db, args))
+        for label, result in spawn_and_measure(db, args):
+            report(f"{db}: {label}", result)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
+from tarsy.db.batching import BatchInserter
 from tarsy.db.clock import utcnow
 from tarsy.db.engine import Database
 from tarsy.db.tables import AlertSession
@@ -43,29 +44,28 @@ class Finalisation:
 class SessionRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._inserts = BatchInserter(db.engine, AlertSession.__table__)  # type: ignore[arg-type]
 
     async def create(self, new: NewSession) -> None:
-        """Insert a ``pending`` session (a single Core INSERT: this is the ingest hot path)."""
-        async with self._db.engine.begin() as conn:
-            await conn.execute(
-                insert(AlertSession),
-                {
-                    "session_id": new.session_id,
-                    "alert_data": new.alert_data,
-                    "agent_type": new.alert_type,
-                    "alert_type": new.alert_type,
-                    "chain_id": new.chain_id,
-                    "status": SessionStatus.PENDING.value,
-                    "created_at": utcnow(),
-                    "author": new.author,
-                    "runbook_url": new.runbook_url,
-                    "mcp_selection": new.mcp_selection,
-                    "slack_message_fingerprint": new.slack_message_fingerprint,
-                    "session_metadata": new.session_metadata,
-                    "orphan_count": 0,
-                    "timeline_seq": 0,
-                },
-            )
+        """Insert a ``pending`` session; returns once it is committed (group commit)."""
+        await self._inserts.insert(
+            {
+                "session_id": new.session_id,
+                "alert_data": new.alert_data,
+                "agent_type": new.alert_type,
+                "alert_type": new.alert_type,
+                "chain_id": new.chain_id,
+                "status": SessionStatus.PENDING.value,
+                "created_at": utcnow(),
+                "author": new.author,
+                "runbook_url": new.runbook_url,
+                "mcp_selection": new.mcp_selection,
+                "slack_message_fingerprint": new.slack_message_fingerprint,
+                "session_metadata": new.session_metadata,
+                "orphan_count": 0,
+                "timeline_seq": 0,
+            }
+        )
 
     async def get(self, session_id: str) -> AlertSession | None:
         async with self._db.sessions() as s:
