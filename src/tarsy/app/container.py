@@ -131,10 +131,17 @@ def build_container(
         commands=commands,
         health=HealthService(db, __version__, pool),
         session_queries=SessionQueryService(
-            db, cost_estimation_enabled=config.system.cost_estimation.enabled
+            db,
+            cost_estimation_enabled=config.system.cost_estimation.enabled,
+            chat_enabled_for=lambda chain_id: _chat_enabled(config, chain_id),
         ),
     )
     return Container(settings, config, db, bus, pool, api)
+
+
+def _chat_enabled(config: TarsyConfig, chain_id: str) -> bool:
+    chain = config.agent_chains.get(chain_id)
+    return chain is not None and chain.chat_enabled
 
 
 def _provider_models(agent: ResolvedAgentConfig) -> Model:

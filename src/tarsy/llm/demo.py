@@ -27,6 +27,7 @@ from tarsy.llm.types import (
 DEMO_MODEL_NAME = "demo-scripted"
 PREFERRED = ("pods", "events", "logs")
 CHUNK = 48
+SYMPTOMS = ("fatal", "error", "crashloop", "back-off", "backoff", "failed", "oomkilled")
 ALERT_START = "<<< ALERT DATA START >>>"
 ALERT_END = "<<< ALERT DATA END >>>"
 
@@ -93,7 +94,7 @@ def _alert_excerpt(messages: Sequence[Message]) -> str:
 
 def _analysis(messages: Sequence[Message], tool_messages: Sequence[Message]) -> str:
     excerpt = _alert_excerpt(messages)
-    evidence = "\n".join(f"- `{m.tool_name}`: {_first_line(m.content)}" for m in tool_messages)
+    evidence = "\n".join(f"- `{m.tool_name}`: {_telling_line(m.content)}" for m in tool_messages)
     evidence = evidence or "- No tool data was gathered; the conclusions rest on the alert only."
     return (
         "## Root cause (demo model)\n"
@@ -111,6 +112,10 @@ def _analysis(messages: Sequence[Message], tool_messages: Sequence[Message]) -> 
     )
 
 
-def _first_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
+def _telling_line(text: str) -> str:
+    """The first line that looks like a symptom (error, crash, back-off), else the first line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for line in lines:
+        if any(word in line.lower() for word in SYMPTOMS):
+            return line[:200]
     return lines[0][:200] if lines else "(empty)"

@@ -83,3 +83,11 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["config", "check", "--config-dir", str(tmp_path)])
     assert result.exit_code != 0
     assert "llm-providers.yaml" in result.output
+
+
+def test_migrate_creates_the_schema(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    result = CliRunner().invoke(app, ["migrate"], env={"TARSY_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert "database at revision 0001" in result.output
+    assert (tmp_path / "fresh.db").exists()
