@@ -73,7 +73,7 @@ async def test_sigterm_lets_the_running_session_finish(tmp_path: Path) -> None:
     env.pop("TARSY_DATABASE_URL", None)
     env.pop("CONFIG_DIR", None)
     tarsy = str(Path(sys.executable).with_name("tarsy"))
-    proc = subprocess.Popen([tarsy, "serve"], env=env)
+    proc = subprocess.Popen([tarsy, "serve"], env=env)  # noqa: ASYNC220 - the server under test
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             deadline = time.monotonic() + 30
@@ -87,9 +87,10 @@ async def test_sigterm_lets_the_running_session_finish(tmp_path: Path) -> None:
                 await asyncio.sleep(0.1)
             response = await client.post("/api/v1/alerts", json={"data": "Pod api-1 OOMKilled"})
             session_id = response.json()["session_id"]
-            while (await client.get(f"/api/v1/sessions/{session_id}/status")).json()[
-                "status"
-            ] == "pending":
+            for _ in range(500):
+                status = await client.get(f"/api/v1/sessions/{session_id}/status")
+                if status.json()["status"] != "pending":
+                    break
                 await asyncio.sleep(0.02)
         proc.send_signal(signal.SIGTERM)
         # uvicorn re-raises the signal after its graceful shutdown, as a service manager expects.
