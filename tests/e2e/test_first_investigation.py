@@ -43,7 +43,7 @@ async def test_demo_alert_completes_with_analysis_and_timeline(settings: Setting
         timeline = (await app.client.get(f"/api/v1/sessions/{sid}/timeline")).json()
         kinds = [e["event_type"] for e in timeline]
         assert kinds.count("llm_tool_call") == 2
-        assert kinds[-1] == "final_analysis"
+        assert kinds.count("final_analysis") == 2  # the investigation's, the summary's
         assert "llm_thinking" in kinds
         assert [e["sequence_number"] for e in timeline] == list(range(1, len(timeline) + 1))
         assert all(e["status"] == "completed" for e in timeline)
@@ -51,9 +51,14 @@ async def test_demo_alert_completes_with_analysis_and_timeline(settings: Setting
         assert tool_events[0]["metadata"]["server_name"] == "kubernetes-server"
         assert "CrashLoopBackOff" in tool_events[0]["content"]
 
+        assert "Pod api-7d9 CrashLoopBackOff in prod" in status["executive_summary"]
+        assert len(status["executive_summary"].splitlines()) <= 4
+
         detail = (await app.client.get(f"/api/v1/sessions/{sid}")).json()
         assert detail["status"] == "completed"
-        [stage] = detail["stages"]
+        stage, summary = detail["stages"]
+        assert summary["stage_name"] == "Executive Summary"
+        assert summary["stage_type"] == "exec_summary" and summary["status"] == "completed"
         assert stage["stage_name"] == "analysis" and stage["status"] == "completed"
         [execution] = stage["executions"]
         assert execution["agent_name"] == "KubernetesAgent"

@@ -48,7 +48,7 @@ class AgentOutcome:
 
 
 @dataclass(slots=True)
-class _Turn:
+class ModelTurn:
     text: str = ""
     thinking: str = ""
     calls: list[ToolCall] = field(default_factory=list)
@@ -77,10 +77,10 @@ async def run_iterating_agent(
     nudges = 0
     timeouts = 0
     for iteration in range(1, spec.max_iterations + 1):
-        turn = await _call(spec, model, conversation, tools, sink, iteration)
+        turn = await call_model(spec, model, conversation, tools, sink, iteration)
         timeouts = timeouts + 1 if turn.timed_out else 0
         if turn.error is not None:
-            await _record(sink, "iteration", iteration, conversation, tools, turn)
+            await record_call(sink, "iteration", iteration, conversation, tools, turn)
             await sink.error(turn.error)
             if timeouts >= MAX_CONSECUTIVE_TIMEOUTS:
                 return AgentOutcome("failed", error=f"{timeouts} consecutive LLM timeouts")
@@ -88,7 +88,7 @@ async def run_iterating_agent(
             continue
         if turn.calls:
             await say(Message.assistant(turn.text, tuple(turn.calls)))
-            await _record(sink, "iteration", iteration, conversation, tools, turn)
+            await record_call(sink, "iteration", iteration, conversation, tools, turn)
             for call in turn.calls:
                 await sink.tool_started(call)
                 started = time.monotonic()
@@ -97,14 +97,14 @@ async def run_iterating_agent(
                 await say(Message.tool(call, result.content))
             continue
         if not turn.text.strip():
-            await _record(sink, "iteration", iteration, conversation, tools, turn)
+            await record_call(sink, "iteration", iteration, conversation, tools, turn)
             if nudges < MAX_EMPTY_NUDGES:
                 nudges += 1
                 await say(Message.user(EMPTY_NUDGE))
                 continue
             return AgentOutcome("failed", error="the model returned empty responses")
         await say(Message.assistant(turn.text))
-        await _record(sink, "final_analysis", iteration, conversation, tools, turn)
+        await record_call(sink, "final_analysis", iteration, conversation, tools, turn)
         await sink.final_answer(turn.text, {})
         return AgentOutcome("completed", final_analysis=turn.text)
     return await _force_conclusion(spec, model, conversation, sink, say)
@@ -119,10 +119,14 @@ async def _force_conclusion(
 ) -> AgentOutcome:
     await say(Message.user(FORCED_CONCLUSION.format(n=spec.max_iterations)))
     for attempt in range(MAX_EMPTY_NUDGES + 1):
-        turn = await _call(spec, model, conversation, (), sink, spec.max_iterations + 1 + attempt)
+        turn = await call_model(
+            spec, model, conversation, (), sink, spec.max_iterations + 1 + attempt
+        )
         if turn.error is None and turn.text.strip():
             await say(Message.assistant(turn.text))
-            await _record(sink, "forced_conclusion", spec.max_iterations, conversation, (), turn)
+            await record_call(
+                sink, "forced_conclusion", spec.max_iterations, conversation, (), turn
+            )
             meta: dict[str, object] = {
                 "forced_conclusion": True,
                 "iterations_used": spec.max_iterations,
@@ -130,7 +134,7 @@ async def _force_conclusion(
             }
             await sink.final_answer(turn.text, meta)
             return AgentOutcome("completed", final_analysis=turn.text)
-        await _record(sink, "forced_conclusion", spec.max_iterations, conversation, (), turn)
+        await record_call(sink, "forced_conclusion", spec.max_iterations, conversation, (), turn)
         if turn.error is not None:
             await sink.error(turn.error)
             return AgentOutcome("failed", error=f"forced conclusion failed: {turn.error}")
@@ -138,14 +142,14 @@ async def _force_conclusion(
     return AgentOutcome("failed", error="the model returned no conclusion")
 
 
-async def _call(
+async def call_model(
     spec: AgentSpec,
     model: Model,
     conversation: list[Message],
     tools: tuple[ToolDef, ...],
     sink: RunSink,
-    iteration: int,
-) -> _Turn:
+    iteration: int = 1,
+) -> ModelTurn:
     request = ModelRequest(
         messages=tuple(conversation),
         tools=tools,
@@ -153,7 +157,7 @@ async def _call(
         session_id=spec.session_id,
         execution_id=spec.execution_id,
     )
-    turn = _Turn()
+    turn = ModelTurn()
     started = time.monotonic()
     try:
         async with asyncio.timeout(spec.call_timeout):
@@ -181,13 +185,13 @@ async def _call(
     return turn
 
 
-async def _record(
+async def record_call(
     sink: RunSink,
     kind: CallKind,
     iteration: int,
     conversation: list[Message],
     tools: tuple[ToolDef, ...],
-    turn: _Turn,
+    turn: ModelTurn,
 ) -> None:
     await sink.llm_call_done(
         LLMCallRecord(
@@ -207,7 +211,7 @@ async def _record(
     )
 
 
-def _retry_prompt(turn: _Turn) -> str:
+def _retry_prompt(turn: ModelTurn) -> str:
     partial = turn.text[:PARTIAL_ECHO_LIMIT]
     echo = f"\n\nYour partial output before the error was:\n{partial}" if partial else ""
     return (

@@ -88,3 +88,58 @@ def _context(now: datetime) -> str:
         f"Current time (UTC): {now.strftime('%Y-%m-%d %H:%M:%S')} ({day}, {kind}). "
         "Rely on this clock, not on timestamps inside the alert, for what 'now' is."
     )
+
+
+SYNTHESIS_INSTRUCTIONS = """\
+You combine the results of several investigations of the same alert that ran in parallel into \
+one conclusion for the on-call engineer. Judge each investigation by the quality of its \
+evidence: findings backed by tool output outrank claims that only restate the alert. Say which \
+agent found what, resolve contradictions explicitly, and note investigations that failed."""
+
+EXEC_SUMMARY_INSTRUCTIONS = """\
+You write the executive summary of an incident investigation for a notification: one to four \
+short lines, factual, stating what happened, the root cause if known, and its impact. Use only \
+what the analysis says; do not add actions or conclusions of your own."""
+
+
+def synthesis_system_prompt(now: datetime, custom_instructions: str = "") -> str:
+    sections = [_context(now), SYNTHESIS_INSTRUCTIONS]
+    if custom_instructions.strip():
+        sections.append(f"## Agent-Specific Instructions\n{custom_instructions.strip()}")
+    return "\n\n".join(sections)
+
+
+def synthesis_user_prompt(alert_data: str, runbook: str | None, parallel_results: str) -> str:
+    parts = [
+        "## Alert data",
+        "<<< ALERT DATA START >>>",
+        alert_data,
+        "<<< ALERT DATA END >>>",
+    ]
+    if runbook:
+        parts += ["", "## Runbook", "```markdown", runbook, "```"]
+    parts += [
+        "",
+        "## Results of the parallel investigations",
+        parallel_results,
+        "",
+        "## Your task",
+        "Synthesize these results into one analysis: the most likely root cause with your "
+        "confidence (HIGH, MEDIUM or LOW), the evidence for it and which agent found it, the "
+        "current state, and the recommended actions.",
+    ]
+    return "\n".join(parts)
+
+
+def exec_summary_system_prompt(now: datetime) -> str:
+    return "\n\n".join([_context(now), EXEC_SUMMARY_INSTRUCTIONS])
+
+
+def exec_summary_user_prompt(final_analysis: str) -> str:
+    return (
+        "Summarize this investigation's final analysis in one to four lines. Do not add "
+        "actions that the analysis does not recommend.\n\n"
+        "<<< FINAL ANALYSIS START >>>\n"
+        f"{final_analysis}\n"
+        "<<< FINAL ANALYSIS END >>>"
+    )

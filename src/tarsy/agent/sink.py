@@ -9,7 +9,9 @@ from typing import Literal, Protocol
 from tarsy.domain.messages import Message, ToolCall
 from tarsy.domain.tools import ToolDef, ToolResult
 
-CallKind = Literal["iteration", "final_analysis", "forced_conclusion"]
+CallKind = Literal[
+    "iteration", "final_analysis", "forced_conclusion", "synthesis", "executive_summary"
+]
 DeltaKind = Literal["text", "thinking"]
 
 

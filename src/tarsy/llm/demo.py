@@ -28,6 +28,7 @@ DEMO_MODEL_NAME = "demo-scripted"
 PREFERRED = ("pods", "events", "logs")
 CHUNK = 48
 SYMPTOMS = ("fatal", "error", "crashloop", "back-off", "backoff", "failed", "oomkilled")
+SUMMARY_MARKER = "<<< FINAL ANALYSIS START >>>"
 ALERT_START = "<<< ALERT DATA START >>>"
 ALERT_END = "<<< ALERT DATA END >>>"
 
@@ -60,7 +61,11 @@ class DemoModel:
                 yield ToolCallEvent(ToolCall(f"demo-call-{i + 1}", tool.name, json.dumps({})))
             yield Usage(prompt_tokens, 40)
             return
-        answer = _analysis(request.messages, tool_messages)
+        user = next((m.content for m in request.messages if m.role is MessageRole.USER), "")
+        if SUMMARY_MARKER in user:
+            answer = _summary(user)
+        else:
+            answer = _analysis(request.messages, tool_messages)
         async for event in self._chunks(TextDelta, answer):
             yield event
         yield Usage(prompt_tokens, len(answer) // 4)
@@ -119,3 +124,17 @@ def _telling_line(text: str) -> str:
         if any(word in line.lower() for word in SYMPTOMS):
             return line[:200]
     return lines[0][:200] if lines else "(empty)"
+
+
+def _summary(user: str) -> str:
+    """A short executive summary of the analysis quoted in the prompt."""
+    quoted = user.split(SUMMARY_MARKER, 1)[1]
+    reported = next(
+        (line.split(":", 1)[1].strip() for line in quoted.splitlines() if "alert reports" in line),
+        "the alert",
+    )
+    return (
+        f"{reported}: the workload is crash-looping on start-up; likely a bad configuration "
+        "value or an unreachable dependency.\n"
+        "(Written by the scripted demo model; configure a real LLM provider for real analyses.)"
+    )

@@ -1,0 +1,133 @@
+"""One agent execution: resolve, create its row, run the controller, record, finish.
+
+Resolution or model-building failures still create a failed execution row, so every stage can
+aggregate its executions. Cancellation propagates; the worker closes open rows afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Literal
+
+from tarsy.agent import AgentSpec, run_iterating_agent
+from tarsy.agent.single_shot import run_single_shot
+from tarsy.config import ResolvedAgentConfig
+from tarsy.db.repos.runs import NewExecution, RunRepo
+from tarsy.db.repos.timeline import TimelineRepo
+from tarsy.db.repos.trace import ExecutionRef, TraceRepo
+from tarsy.db.tables import Stage
+from tarsy.domain.errors import TarsyError
+from tarsy.domain.statuses import ExecutionStatus
+from tarsy.domain.tools import StaticToolset
+from tarsy.events.bus import Bus
+from tarsy.pipeline.context import ExecutionResult
+from tarsy.pipeline.events import RunEvents
+from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
+from tarsy.pipeline.recorder import ExecutionRecorder
+
+Controller = Literal["iterating", "synthesis", "executive_summary"]
+Prompts = Callable[[ResolvedAgentConfig, OpenedTools], tuple[str, str]]
+
+
+class ExecutionRunner:
+    def __init__(
+        self,
+        *,
+        runs: RunRepo,
+        timeline: TimelineRepo,
+        trace: TraceRepo,
+        bus: Bus,
+        models: ModelFactory,
+        toolsets: ToolsetFactory,
+    ) -> None:
+        self._runs = runs
+        self._timeline = timeline
+        self._trace = trace
+        self._bus = bus
+        self._events = RunEvents(bus)
+        self._models = models
+        self._toolsets = toolsets
+
+    async def run(
+        self,
+        *,
+        stage: Stage,
+        name: str,
+        agent_index: int,
+        resolve: Callable[[], ResolvedAgentConfig],
+        prompts: Prompts,
+        controller: Controller = "iterating",
+    ) -> ExecutionResult:
+        try:
+            agent = resolve()
+            model = self._models(agent)
+        except TarsyError as exc:
+            return await self._failed_before_start(stage, name, agent_index, exc.message)
+        execution = await self._runs.start_execution(
+            NewExecution(
+                session_id=stage.session_id,
+                stage_id=stage.stage_id,
+                agent_name=name,
+                agent_index=agent_index,
+                llm_provider=agent.llm_provider,
+                llm_backend=agent.llm_backend,
+                model_name=model.model_name,
+            )
+        )
+        eid = execution.execution_id
+        await self._events.execution(stage, eid, agent_index, "active", None)
+        recorder = ExecutionRecorder(
+            ref=ExecutionRef(stage.session_id, stage.stage_id, eid),
+            model_name=model.model_name,
+            timeline=self._timeline,
+            trace=self._trace,
+            bus=self._bus,
+        )
+        analysis: str | None = None
+        error: str | None
+        async with self._open_tools(agent, eid, controller) as tools:
+            system, user = prompts(agent, tools)
+            spec = AgentSpec(
+                agent_name=agent.agent_name,
+                system_prompt=system,
+                user_prompt=user,
+                max_iterations=agent.max_iterations,
+                session_id=stage.session_id,
+                execution_id=eid,
+            )
+            try:
+                if controller == "iterating":
+                    outcome = await run_iterating_agent(spec, model, tools.toolset, recorder)
+                else:
+                    outcome = await run_single_shot(spec, model, recorder, controller)
+            except TarsyError as exc:
+                status, error = ExecutionStatus.FAILED, exc.message
+            else:
+                status = ExecutionStatus(outcome.status)
+                analysis, error = outcome.final_analysis, outcome.error
+        await self._runs.finish_execution(execution, status, error)
+        await self._events.execution(stage, eid, agent_index, status.value, error)
+        return ExecutionResult(
+            name, status, analysis, error, agent.llm_provider, agent.llm_backend, model.model_name
+        )
+
+    @asynccontextmanager
+    async def _open_tools(
+        self, agent: ResolvedAgentConfig, execution_id: str, controller: Controller
+    ) -> AsyncIterator[OpenedTools]:
+        if controller != "iterating":
+            yield OpenedTools(StaticToolset([]))
+            return
+        async with self._toolsets(agent.mcp_servers, execution_id) as tools:
+            yield tools
+
+    async def _failed_before_start(
+        self, stage: Stage, name: str, agent_index: int, message: str
+    ) -> ExecutionResult:
+        execution = await self._runs.start_execution(
+            NewExecution(stage.session_id, stage.stage_id, name, agent_index, None, None, None)
+        )
+        await self._runs.finish_execution(execution, ExecutionStatus.FAILED, message)
+        await self._events.execution(stage, execution.execution_id, agent_index, "failed", message)
+        return ExecutionResult(name, ExecutionStatus.FAILED, None, message)
