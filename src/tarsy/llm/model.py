@@ -20,3 +20,10 @@ class Model(Protocol):
     def model_name(self) -> str: ...
 
     def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]: ...
+
+
+async def close_stream(stream: AsyncIterator[StreamEvent]) -> None:
+    """Close a stream early (releasing its connection) if it is an async generator."""
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()

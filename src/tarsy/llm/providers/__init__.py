@@ -1,0 +1,1 @@
+"""Vendor adapters implementing ``Model``; vendor SDK types never leave this package."""
