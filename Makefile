@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt venv uv bench clean
+.PHONY: run test lint fmt venv uv bench clean mcp-everything
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -26,7 +26,12 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+# The reference MCP test server from npm, for the MCP integration tests.
+mcp-everything:
+	@npm install --prefix tests/integration/mcp/npm --no-save --no-audit --no-fund --silent \
+		@modelcontextprotocol/server-everything@2026.8.31
+
+test: lint mcp-everything
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 fmt: venv

@@ -15,6 +15,7 @@ import uvicorn
 from tarsy.app.container import Container, build_container
 from tarsy.app.server import create_app
 from tarsy.config import Settings, TarsyConfig
+from tarsy.domain.tools import Toolset
 from tarsy.pipeline.ports import ModelFactory
 from tarsy.worker.settings import QueueSettings
 
@@ -62,8 +63,9 @@ async def running_app(
     *,
     models: ModelFactory | None = None,
     queue: QueueSettings | None = None,
+    toolsets: dict[str, Toolset] | None = None,
 ) -> AsyncIterator[RunningApp]:
-    container = build_container(settings, config, models=models, queue=queue)
+    container = build_container(settings, config, models=models, queue=queue, toolsets=toolsets)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

@@ -11,6 +11,7 @@ import pytest
 from tarsy.config import ResolvedAgentConfig, Settings, TarsyConfig, load_config
 from tarsy.llm.model import Model
 from tarsy.llm.scripted import ScriptedModel, Turn
+from tarsy.pipeline.ports import ModelHooks
 from tests.e2e.harness import RunningApp, running_app
 from tests.e2e.test_first_investigation import FAST_QUEUE
 
@@ -49,7 +50,7 @@ def chain_config(tmp_path: Path, policy: str) -> TarsyConfig:
 
 
 def shared(model: ScriptedModel) -> Any:
-    def factory(agent: ResolvedAgentConfig) -> Model:
+    def factory(agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
         return model
 
     return factory

@@ -13,7 +13,7 @@ from tarsy.config import ResolvedAgentConfig, Settings, load_config
 from tarsy.llm.demo import DemoModel
 from tarsy.llm.model import Model
 from tarsy.llm.scripted import ScriptedModel, Turn
-from tarsy.pipeline.ports import ModelFactory
+from tarsy.pipeline.ports import ModelFactory, ModelHooks
 from tarsy.worker.settings import QueueSettings
 from tests.e2e.harness import RunningApp, running_app
 
@@ -26,7 +26,7 @@ FAST_QUEUE = QueueSettings(
 )
 
 
-def demo_models(agent: ResolvedAgentConfig) -> Model:
+def demo_models(agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
     return DemoModel(agent.llm_provider, chunk_delay=0)
 
 
@@ -74,7 +74,7 @@ async def test_demo_alert_completes_with_analysis_and_timeline(settings: Setting
 async def test_failing_model_fails_the_session_with_the_reason(settings: Settings) -> None:
     config = load_config(None)
 
-    def failing(agent: ResolvedAgentConfig) -> Model:
+    def failing(agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
         return ScriptedModel([Turn.fail("upstream returned 500")] * 50, model_name="broken")
 
     async with running_app(settings, config, models=failing, queue=FAST_QUEUE) as app:
@@ -88,7 +88,7 @@ async def test_failing_model_fails_the_session_with_the_reason(settings: Setting
 
 
 def blocking_models(release: asyncio.Event) -> ModelFactory:
-    def factory(agent: ResolvedAgentConfig) -> Model:
+    def factory(agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
         return ScriptedModel([Turn((), block=release)] * 5, model_name="blocked")
 
     return factory

@@ -143,3 +143,44 @@ def exec_summary_user_prompt(final_analysis: str) -> str:
         f"{final_analysis}\n"
         "<<< FINAL ANALYSIS END >>>"
     )
+
+
+CHAT_INSTRUCTIONS = """\
+You are an expert Site Reliability Engineer answering follow-up questions about an incident \
+investigation that has already finished. You have its full history below and the same tools it \
+had. Answer the engineer's question directly; use the tools when the question needs fresh or \
+additional data, and say so when the investigation's evidence does not cover the question."""
+
+CHAT_GUIDELINES = (
+    "Keep answers focused on the question. Cite where each fact comes from (the investigation, "
+    "a tool call you made now, or the alert). Never invent data you did not see."
+)
+
+
+def chat_system_prompt(inputs: PromptInputs) -> str:
+    sections = [_context(inputs.now), CHAT_INSTRUCTIONS]
+    for server, text in inputs.server_instructions.items():
+        if text.strip():
+            sections.append(f"## {server} Instructions\n{text.strip()}")
+    if inputs.failed_servers:
+        lines = "\n".join(f"- {name}: {err}" for name, err in inputs.failed_servers.items())
+        sections.append(f"## Unavailable tool servers\n{lines}")
+    if inputs.custom_instructions.strip():
+        sections.append(f"## Agent-Specific Instructions\n{inputs.custom_instructions.strip()}")
+    sections.append(CHAT_GUIDELINES)
+    return "\n\n".join(sections)
+
+
+def chat_user_prompt(inputs: PromptInputs, history: str, question: str) -> str:
+    parts = [
+        "## Alert",
+        f"Alert type: {inputs.alert_type}",
+        "Alert data:",
+        "<<< ALERT DATA START >>>",
+        inputs.alert_data,
+        "<<< ALERT DATA END >>>",
+    ]
+    if inputs.runbook:
+        parts += ["", "## Runbook", "```markdown", inputs.runbook, "```"]
+    parts += ["", history, "", "## Current question", question]
+    return "\n".join(parts)

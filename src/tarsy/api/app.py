@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from tarsy.api.context import ApiContext
 from tarsy.api.errors import install_error_handlers
 from tarsy.api.limits import BodySizeLimit
-from tarsy.api.routers import alerts, health, session_commands, session_reads
+from tarsy.api.routers import alerts, chat, health, session_commands, session_reads
 from tarsy.services.alerts import AlertSubmission
+from tarsy.services.chat import ChatMessageIn
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -36,7 +37,8 @@ def create_api(
     app.include_router(alerts.router)
     app.include_router(session_reads.router)
     app.include_router(session_commands.router)
-    _document_models(app, [AlertSubmission])
+    app.include_router(chat.router)
+    _document_models(app, [AlertSubmission, ChatMessageIn])
     return app
 
 

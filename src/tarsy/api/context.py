@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tarsy.services.alerts import AlertService
+from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
 from tarsy.services.health import HealthService
 
@@ -19,3 +20,4 @@ class ApiContext:
     commands: SessionCommands
     health: HealthService
     session_queries: SessionQueryService
+    chat: ChatService

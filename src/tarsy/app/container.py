@@ -8,9 +8,7 @@ from typing import Literal
 
 from tarsy import __version__
 from tarsy.api.context import ApiContext
-from tarsy.app.demo_cluster import SERVER as DEMO_SERVER
-from tarsy.app.demo_cluster import demo_cluster_toolset
-from tarsy.app.toolsets import InProcessToolsets
+from tarsy.app.toolsets import McpToolsets
 from tarsy.config import ResolvedAgentConfig, Settings, TarsyConfig
 from tarsy.db.engine import Database, connect
 from tarsy.db.migrate import upgrade
@@ -20,11 +18,13 @@ from tarsy.domain.tools import Toolset
 from tarsy.events.bus import CANCELLATIONS
 from tarsy.events.local import LocalBus
 from tarsy.events.pg import PgListener, asyncpg_dsn
-from tarsy.llm.factory import build_model
+from tarsy.llm.factory import ModelCatalog
 from tarsy.llm.model import Model
-from tarsy.pipeline.ports import ModelFactory
+from tarsy.pipeline.chat import ChatRunner
+from tarsy.pipeline.ports import ModelFactory, ModelHooks
 from tarsy.pipeline.session_runner import SessionRunner
 from tarsy.services.alerts import AlertService
+from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
 from tarsy.services.health import HealthService
 from tarsy.services.session_queries import SessionQueryService
@@ -59,6 +59,8 @@ class Container:
     db: Database
     bus: LocalBus
     pool: WorkerPool | None
+    chats: ChatRunner
+    tools: McpToolsets
     api: ApiContext
     listener: PgListener | None = None
 
@@ -66,11 +68,11 @@ class Container:
         await upgrade(self.db)
         if self.pool is not None:
             await self.pool.start()
-            if self.db.is_postgres:
-                self.listener = PgListener(
-                    asyncpg_dsn(self.settings.database_url), [CANCELLATIONS], self._on_notify
-                )
-                await self.listener.start()
+        if self.db.is_postgres:
+            self.listener = PgListener(
+                asyncpg_dsn(self.settings.database_url), [CANCELLATIONS], self._on_notify
+            )
+            await self.listener.start()
         log.info(
             "TARSy %s started (pod %s, %s, %d workers)",
             __version__,
@@ -80,15 +82,22 @@ class Container:
         )
 
     async def stop(self) -> None:
-        if self.listener is not None:
-            await self.listener.stop()
+        """Graceful shutdown: chats first, then workers (SPEC §3.11), then connections."""
+        grace = self.config.queue.graceful_shutdown_timeout.total_seconds()
+        await self.chats.stop(grace)
         if self.pool is not None:
             await self.pool.stop()
+        if self.listener is not None:
+            await self.listener.stop()
+        await self.tools.aclose()
         await self.db.dispose()
 
     async def _on_notify(self, channel: str, payload: str) -> None:
-        if channel == CANCELLATIONS and self.pool is not None:
+        if channel != CANCELLATIONS:
+            return
+        if self.pool is not None:
             self.pool.cancel_local(payload)
+        self.chats.cancel(payload)
 
 
 def build_container(
@@ -103,14 +112,14 @@ def build_container(
     """Wire every collaborator. ``toolsets`` / ``models`` / ``queue`` override for tests."""
     db = connect(settings.database_url, schema=settings.database_schema)
     bus = LocalBus(OutboxRepo(db))
-    if toolsets is None:
-        toolsets = {DEMO_SERVER: demo_cluster_toolset()} if config.config_dir is None else {}
+    tool_factory = McpToolsets(config, toolsets)
+    models = models or CatalogModels(config)
     runner = SessionRunner(
         config=config,
         db=db,
         bus=bus,
-        models=models or _provider_models,
-        toolsets=InProcessToolsets(config, toolsets),
+        models=models,
+        toolsets=tool_factory,
     )
     pool = None
     if role in ("all", "worker"):
@@ -121,11 +130,19 @@ def build_container(
             settings=queue or queue_settings(config),
             pod_id=settings.pod_id,
         )
+    chats = ChatRunner(
+        config=config,
+        db=db,
+        bus=bus,
+        models=models,
+        toolsets=tool_factory,
+        timeout=config.queue.session_timeout,
+    )
     alerts = AlertService(config, SessionRepo(db))
-    commands = SessionCommands(db)
+    commands = SessionCommands(db, chats=chats)
     if pool is not None:
         alerts = AlertService(config, SessionRepo(db), pool)
-        commands = SessionCommands(db, pool)
+        commands = SessionCommands(db, pool, chats)
     api = ApiContext(
         alerts=alerts,
         commands=commands,
@@ -135,8 +152,9 @@ def build_container(
             cost_estimation_enabled=config.system.cost_estimation.enabled,
             chat_enabled_for=lambda chain_id: _chat_enabled(config, chain_id),
         ),
+        chat=ChatService(config, db, bus, chats, settings.pod_id),
     )
-    return Container(settings, config, db, bus, pool, api)
+    return Container(settings, config, db, bus, pool, chats, tool_factory, api)
 
 
 def _chat_enabled(config: TarsyConfig, chain_id: str) -> bool:
@@ -144,5 +162,13 @@ def _chat_enabled(config: TarsyConfig, chain_id: str) -> bool:
     return chain is not None and chain.chat_enabled
 
 
-def _provider_models(agent: ResolvedAgentConfig) -> Model:
-    return build_model(agent.llm_provider, agent.provider)
+class CatalogModels:
+    """Implements ``pipeline.ModelFactory`` over the configured providers and fallbacks."""
+
+    def __init__(self, config: TarsyConfig) -> None:
+        self._catalog = ModelCatalog(config.llm_providers)
+
+    def __call__(self, agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
+        return self._catalog.for_agent(
+            agent, on_fallback=hooks.on_fallback, single_shot=hooks.single_shot
+        )

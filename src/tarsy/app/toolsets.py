@@ -1,7 +1,8 @@
-"""The per-execution toolset factory of this build: in-process toolsets by server id.
+"""The per-execution toolset factory of this build: MCP client sessions by server id.
 
-MCP clients arrive with the MCP issue; until then a configured server that has no in-process
-toolset is reported to the agent (and on the timeline) as unavailable, never silently dropped.
+Each configured MCP server is opened through ``tarsy.mcp.McpSessions`` (one session per server
+per execution, or one shared session for ``session_scope: shared``). Tests and embedders may
+put an in-process ``Toolset`` in place of a server id; it is used instead of a client.
 """
 
 from __future__ import annotations
@@ -11,32 +12,45 @@ from contextlib import asynccontextmanager
 
 from tarsy.config import TarsyConfig
 from tarsy.domain.tools import Toolset
+from tarsy.mcp import McpSessions, ToolFilter
 from tarsy.pipeline.ports import OpenedTools
 from tarsy.pipeline.toolsets import CompositeToolset
 
 
-class InProcessToolsets:
-    """Implements ``pipeline.ToolsetFactory`` from a map of server id to Toolset."""
+class McpToolsets:
+    """Implements ``pipeline.ToolsetFactory``; ``aclose`` ends the shared sessions at shutdown."""
 
-    def __init__(self, config: TarsyConfig, toolsets: Mapping[str, Toolset]) -> None:
+    def __init__(
+        self,
+        config: TarsyConfig,
+        in_process: Mapping[str, Toolset] | None = None,
+        *,
+        tool_timeout: float = 60.0,
+    ) -> None:
         self._config = config
-        self._toolsets = dict(toolsets)
+        self._in_process = dict(in_process or {})
+        servers = {k: v for k, v in config.mcp_servers.items() if k not in self._in_process}
+        self._sessions = McpSessions(servers, tool_timeout=tool_timeout)
 
     @asynccontextmanager
     async def __call__(
-        self, servers: Sequence[str], execution_id: str
+        self,
+        servers: Sequence[str],
+        execution_id: str,
+        tool_filter: ToolFilter | None = None,
     ) -> AsyncIterator[OpenedTools]:
-        opened: list[Toolset] = []
+        local = [s for s in servers if s in self._in_process]
+        remote = [s for s in servers if s not in self._in_process]
         instructions: dict[str, str] = {}
-        failed: dict[str, str] = {}
-        for server in servers:
+        for server in local:
             cfg = self._config.mcp_servers.get(server)
             if cfg is not None and cfg.instructions:
                 instructions[server] = cfg.instructions
-            toolset = self._toolsets.get(server)
-            if toolset is not None:
-                opened.append(toolset)
-            else:
-                transport = cfg.transport.type if cfg else "unknown"
-                failed[server] = f"no client for MCP transport {transport!r} in this build of TARSy"
-        yield OpenedTools(CompositeToolset(opened), instructions, failed)
+        async with self._sessions.open(remote, execution_id, tool_filter) as opened:
+            toolsets: list[Toolset] = [self._in_process[s] for s in local]
+            toolsets.append(opened.toolset)
+            instructions.update(opened.instructions)
+            yield OpenedTools(CompositeToolset(toolsets), instructions, opened.failed_servers)
+
+    async def aclose(self) -> None:
+        await self._sessions.aclose()

@@ -6,7 +6,7 @@ aggregate its executions. Cancellation propagates; the worker closes open rows a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Literal
 
@@ -21,9 +21,10 @@ from tarsy.domain.errors import TarsyError
 from tarsy.domain.statuses import ExecutionStatus
 from tarsy.domain.tools import StaticToolset
 from tarsy.events.bus import Bus
+from tarsy.llm.fallback import FallbackEvent
 from tarsy.pipeline.context import ExecutionResult
 from tarsy.pipeline.events import RunEvents
-from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
+from tarsy.pipeline.ports import ModelFactory, ModelHooks, OpenedTools, ToolsetFactory
 from tarsy.pipeline.recorder import ExecutionRecorder
 
 Controller = Literal["iterating", "synthesis", "executive_summary"]
@@ -59,9 +60,21 @@ class ExecutionRunner:
         prompts: Prompts,
         controller: Controller = "iterating",
     ) -> ExecutionResult:
+        switches: list[FallbackEvent] = []
+        bound: list[Callable[[FallbackEvent], Awaitable[None]]] = []
+
+        async def on_fallback(event: FallbackEvent) -> None:
+            # Only model calls switch providers, and they start after the execution exists.
+            if bound:
+                await bound[0](event)
+            else:
+                switches.append(event)
+
         try:
             agent = resolve()
-            model = self._models(agent)
+            model = self._models(
+                agent, ModelHooks(on_fallback=on_fallback, single_shot=controller != "iterating")
+            )
         except TarsyError as exc:
             return await self._failed_before_start(stage, name, agent_index, exc.message)
         execution = await self._runs.start_execution(
@@ -84,6 +97,16 @@ class ExecutionRunner:
             trace=self._trace,
             bus=self._bus,
         )
+
+        async def record_switch(event: FallbackEvent) -> None:
+            await self._runs.record_fallback(
+                execution, event.fallback_provider, event.fallback_model
+            )
+            await recorder.provider_fallback(event)
+
+        bound.append(record_switch)
+        for event in switches:
+            await record_switch(event)
         analysis: str | None = None
         error: str | None
         async with self._open_tools(agent, eid, controller) as tools:
@@ -109,7 +132,13 @@ class ExecutionRunner:
         await self._runs.finish_execution(execution, status, error)
         await self._events.execution(stage, eid, agent_index, status.value, error)
         return ExecutionResult(
-            name, status, analysis, error, agent.llm_provider, agent.llm_backend, model.model_name
+            name,
+            status,
+            analysis,
+            error,
+            execution.llm_provider,
+            agent.llm_backend,
+            execution.model_name,
         )
 
     @asynccontextmanager

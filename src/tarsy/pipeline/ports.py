@@ -9,11 +9,21 @@ from typing import Protocol
 
 from tarsy.config import ResolvedAgentConfig
 from tarsy.domain.tools import Toolset
+from tarsy.llm.fallback import OnFallback, ignore_fallback
 from tarsy.llm.model import Model
 
 
+@dataclass(frozen=True, slots=True)
+class ModelHooks:
+    """Per-execution needs of the model: where provider switches are reported, and whether the
+    execution is a single call (synthesis, executive summary: fallback after one failure)."""
+
+    on_fallback: OnFallback = ignore_fallback
+    single_shot: bool = False
+
+
 class ModelFactory(Protocol):
-    def __call__(self, agent: ResolvedAgentConfig) -> Model:
+    def __call__(self, agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
         """The model for one execution; raises ``TarsyError`` when it cannot be built."""
         ...
 

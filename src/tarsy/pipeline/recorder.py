@@ -25,6 +25,7 @@ from tarsy.domain.statuses import (
 )
 from tarsy.domain.tools import ToolDef, ToolResult
 from tarsy.events.bus import Bus, session_channel
+from tarsy.llm.fallback import FallbackEvent
 
 STORAGE_LIMIT_CHARS = 32_000
 KIND_TO_EVENT = {"text": TimelineEventType.LLM_RESPONSE, "thinking": TimelineEventType.LLM_THINKING}
@@ -172,6 +173,25 @@ class ExecutionRecorder:
     async def error(self, text: str) -> None:
         await self._create(TimelineEventType.ERROR, TimelineStatus.COMPLETED, text, None)
 
+    async def provider_fallback(self, event: FallbackEvent) -> None:
+        """A fire-and-forget ``provider_fallback`` event (SPEC §4.8 metadata)."""
+        await self._create(
+            TimelineEventType.PROVIDER_FALLBACK,
+            TimelineStatus.COMPLETED,
+            f"Switched from {event.previous_provider} ({event.previous_model}) to "
+            f"{event.fallback_provider} ({event.fallback_model}): {event.reason}",
+            {
+                "original_provider": event.original_provider,
+                "original_model": event.original_model,
+                "fallback_provider": event.fallback_provider,
+                "fallback_model": event.fallback_model,
+                "reason": event.reason,
+                "attempt": event.attempt,
+                "error_code": event.error_code,
+            },
+        )
+        self._model_name = event.fallback_model
+
     async def final_answer(self, text: str, metadata: dict[str, object]) -> None:
         await self._create(
             TimelineEventType.FINAL_ANALYSIS, TimelineStatus.COMPLETED, text, dict(metadata) or None
@@ -185,7 +205,9 @@ class ExecutionRecorder:
         content: str,
         metadata: dict[str, Any] | None,
     ) -> TimelineEvent:
-        event = await self._timeline.create(
+        return await record_event(
+            self._timeline,
+            self._bus,
             NewTimelineEvent(
                 session_id=self._ref.session_id,
                 stage_id=self._ref.stage_id,
@@ -194,25 +216,8 @@ class ExecutionRecorder:
                 status=status,
                 content=content,
                 metadata=metadata,
-            )
+            ),
         )
-        await self._bus.publish(
-            session_channel(self._ref.session_id),
-            {
-                "type": "timeline_event.created",
-                "session_id": self._ref.session_id,
-                "event_id": event.event_id,
-                "stage_id": event.stage_id,
-                "execution_id": event.execution_id,
-                "event_type": event.event_type,
-                "status": event.status,
-                "content": event.content,
-                "metadata": event.event_metadata,
-                "sequence_number": event.sequence_number,
-            },
-            persist=True,
-        )
-        return event
 
     async def _complete(
         self,
@@ -259,6 +264,28 @@ class ExecutionRecorder:
             },
             persist=True,
         )
+
+
+async def record_event(timeline: TimelineRepo, bus: Bus, new: NewTimelineEvent) -> TimelineEvent:
+    """Create a timeline event and publish ``timeline_event.created`` for it."""
+    event = await timeline.create(new)
+    await bus.publish(
+        session_channel(new.session_id),
+        {
+            "type": "timeline_event.created",
+            "session_id": new.session_id,
+            "event_id": event.event_id,
+            "stage_id": event.stage_id,
+            "execution_id": event.execution_id,
+            "event_type": event.event_type,
+            "status": event.status,
+            "content": event.content,
+            "metadata": event.event_metadata,
+            "sequence_number": event.sequence_number,
+        },
+        persist=True,
+    )
+    return event
 
 
 def truncate_for_storage(text: str, limit: int = STORAGE_LIMIT_CHARS) -> str:

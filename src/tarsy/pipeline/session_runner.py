@@ -41,7 +41,6 @@ from tarsy.db.repos.timeline import TimelineRepo
 from tarsy.db.repos.trace import TraceRepo
 from tarsy.db.tables import AlertSession, Stage
 from tarsy.domain.statuses import (
-    ExecutionStatus,
     ParallelType,
     SessionStatus,
     StageStatus,
@@ -57,6 +56,7 @@ from tarsy.pipeline.context import (
 )
 from tarsy.pipeline.events import RunEvents
 from tarsy.pipeline.execution import ExecutionRunner
+from tarsy.pipeline.policy import aggregate, override_servers
 from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
 from tarsy.pipeline.results import SessionResult
 
@@ -145,7 +145,7 @@ class SessionRunner:
         chain_id = session.chain_id
         stage_cfg = self._config.agent_chains[chain_id].stages[index]
         specs = stage_executions(self._config, chain_id, index)
-        override = _override_servers(session.mcp_selection)
+        override = override_servers(session.mcp_selection)
         policy = SuccessPolicy(resolve_success_policy(self._config, chain_id, index))
         parallel = len(specs) > 1
         replica = (stage_cfg.replicas or 1) > 1
@@ -284,23 +284,6 @@ class SessionRunner:
         return self._config.defaults.runbook
 
 
-def aggregate(
-    results: Sequence[ExecutionResult], policy: SuccessPolicy
-) -> tuple[StageStatus, str | None]:
-    """A stage's status from its executions under ``policy`` (SPEC §3.6)."""
-    ok = [r for r in results if r.status is ExecutionStatus.COMPLETED]
-    bad = [r for r in results if r.status is not ExecutionStatus.COMPLETED]
-    if (policy is SuccessPolicy.ALL and not bad) or (policy is SuccessPolicy.ANY and ok):
-        return StageStatus.COMPLETED, None
-    error = "; ".join(f"{r.agent_name} {r.status.value}: {r.error or 'no detail'}" for r in bad)
-    statuses = {r.status for r in bad}
-    if statuses == {ExecutionStatus.TIMED_OUT}:
-        return StageStatus.TIMED_OUT, error
-    if statuses == {ExecutionStatus.CANCELLED}:
-        return StageStatus.CANCELLED, error
-    return StageStatus.FAILED, error
-
-
 def resolve_name(resolve: Callable[[], ResolvedAgentConfig], fallback: str) -> str:
     try:
         return resolve().agent_name
@@ -316,12 +299,3 @@ def _stopped(name: str, outcome: StageOutcome) -> SessionResult:
     return SessionResult(
         status, error_message=f"stage {name!r} {outcome.status.value}: {outcome.error}"
     )
-
-
-def _override_servers(selection: dict[str, object] | None) -> list[str] | None:
-    if not selection:
-        return None
-    servers = selection.get("servers")
-    if not isinstance(servers, list) or not servers:
-        return None
-    return [str(s["name"]) for s in servers if isinstance(s, dict) and "name" in s]

@@ -92,8 +92,12 @@ def test_interpolated_values_reach_the_config(write_config: WriteConfig) -> None
 def test_builtin_kubeconfig_comes_from_the_environment(tmp_path: Path) -> None:
     from tarsy.config import load_config
 
-    with_path = load_config(None, env={"KUBECONFIG": "/etc/kube/config"})
+    (tmp_path / "tarsy.yaml").write_text("defaults:\n  llm_provider: local\n")
+    (tmp_path / "llm-providers.yaml").write_text(
+        "llm_providers:\n  local:\n    type: scripted\n    model: demo-scripted\n"
+    )
+    with_path = load_config(tmp_path, env={"KUBECONFIG": "/etc/kube/config"})
     args = with_path.mcp_servers["kubernetes-server"].transport.args
     assert args[-2:] == ("--kubeconfig", "/etc/kube/config")
-    without = load_config(None, env={}).mcp_servers["kubernetes-server"].transport.args
+    without = load_config(tmp_path, env={}).mcp_servers["kubernetes-server"].transport.args
     assert "--kubeconfig" not in without

@@ -107,6 +107,27 @@ class RunRepo:
             s.add(row)
         return row
 
+    async def record_fallback(
+        self, execution: AgentExecution, provider: str, model_name: str
+    ) -> AgentExecution:
+        """The execution switched provider: keep the first ``original_*``, point at the new one."""
+        values: dict[str, str | None] = {"llm_provider": provider, "model_name": model_name}
+        if execution.original_llm_provider is None:
+            values |= {
+                "original_llm_provider": execution.llm_provider,
+                "original_llm_backend": execution.llm_backend,
+                "original_model_name": execution.model_name,
+            }
+        async with self._db.sessions.begin() as s:
+            await s.execute(
+                update(AgentExecution)
+                .where(AgentExecution.execution_id == execution.execution_id)
+                .values(values)
+            )
+        for key, value in values.items():
+            setattr(execution, key, value)
+        return execution
+
     async def finish_execution(
         self, execution: AgentExecution, status: ExecutionStatus, error_message: str | None = None
     ) -> AgentExecution:

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from tarsy.db.clock import utcnow
 from tarsy.db.engine import Database
-from tarsy.db.tables import AlertSession, TimelineEvent
+from tarsy.db.tables import AlertSession, Stage, TimelineEvent
 from tarsy.domain.ids import new_id
 from tarsy.domain.statuses import TimelineEventType, TimelineStatus
 
@@ -111,3 +111,32 @@ class TimelineRepo:
                 .order_by(TimelineEvent.sequence_number)
             )
             return list(rows.all())
+
+
+async def stage_texts(db: Database, session_id: str) -> list[tuple[Stage, list[TimelineEvent]]]:
+    """The session's stages in order, each with its final-analysis and user-question events."""
+    kinds = (TimelineEventType.FINAL_ANALYSIS.value, TimelineEventType.USER_QUESTION.value)
+    async with db.sessions() as s:
+        stages = list(
+            (
+                await s.scalars(
+                    select(Stage).where(Stage.session_id == session_id).order_by(Stage.stage_index)
+                )
+            ).all()
+        )
+        events = list(
+            (
+                await s.scalars(
+                    select(TimelineEvent)
+                    .where(
+                        TimelineEvent.session_id == session_id,
+                        TimelineEvent.event_type.in_(kinds),
+                    )
+                    .order_by(TimelineEvent.sequence_number)
+                )
+            ).all()
+        )
+    by_stage: dict[str, list[TimelineEvent]] = {}
+    for event in events:
+        by_stage.setdefault(event.stage_id or "", []).append(event)
+    return [(stage, by_stage.get(stage.stage_id, [])) for stage in stages]
