@@ -41,10 +41,18 @@ class PromptInputs:
 
 
 def system_prompt(inputs: PromptInputs) -> str:
-    sections = [_context(inputs.now), GENERAL_INSTRUCTIONS]
-    for server, text in inputs.server_instructions.items():
-        if text.strip():
-            sections.append(f"## {server} Instructions\n{text.strip()}")
+    sections = [_context(inputs.now), GENERAL_INSTRUCTIONS, *_tool_and_agent_sections(inputs)]
+    sections.append(TASK_FOCUS)
+    return "\n\n".join(sections)
+
+
+def _tool_and_agent_sections(inputs: PromptInputs) -> list[str]:
+    """Tier 2 (per-server instructions, unavailable servers) and Tier 3 (the agent's own)."""
+    sections = [
+        f"## {server} Instructions\n{text.strip()}"
+        for server, text in inputs.server_instructions.items()
+        if text.strip()
+    ]
     if inputs.failed_servers:
         lines = "\n".join(f"- {name}: {err}" for name, err in inputs.failed_servers.items())
         sections.append(
@@ -53,21 +61,11 @@ def system_prompt(inputs: PromptInputs) -> str:
         )
     if inputs.custom_instructions.strip():
         sections.append(f"## Agent-Specific Instructions\n{inputs.custom_instructions.strip()}")
-    sections.append(TASK_FOCUS)
-    return "\n\n".join(sections)
+    return sections
 
 
 def user_prompt(inputs: PromptInputs) -> str:
-    parts = [
-        "## Alert",
-        f"Alert type: {inputs.alert_type}",
-        "Alert data:",
-        "<<< ALERT DATA START >>>",
-        inputs.alert_data,
-        "<<< ALERT DATA END >>>",
-    ]
-    if inputs.runbook:
-        parts += ["", "## Runbook", "```markdown", inputs.runbook, "```"]
+    parts = _alert_and_runbook(inputs)
     if inputs.previous_stages:
         parts += ["", "## Previous Stage Data", inputs.previous_stages]
     parts += [
@@ -78,6 +76,20 @@ def user_prompt(inputs: PromptInputs) -> str:
         "prevent a recurrence. Cite the source (tool or alert) of each fact about the environment.",
     ]
     return "\n".join(parts)
+
+
+def _alert_and_runbook(inputs: PromptInputs) -> list[str]:
+    parts = [
+        "## Alert",
+        f"Alert type: {inputs.alert_type}",
+        "Alert data:",
+        "<<< ALERT DATA START >>>",
+        inputs.alert_data,
+        "<<< ALERT DATA END >>>",
+    ]
+    if inputs.runbook:
+        parts += ["", "## Runbook", "```markdown", inputs.runbook, "```"]
+    return parts
 
 
 def _context(now: datetime) -> str:
@@ -158,29 +170,12 @@ CHAT_GUIDELINES = (
 
 
 def chat_system_prompt(inputs: PromptInputs) -> str:
-    sections = [_context(inputs.now), CHAT_INSTRUCTIONS]
-    for server, text in inputs.server_instructions.items():
-        if text.strip():
-            sections.append(f"## {server} Instructions\n{text.strip()}")
-    if inputs.failed_servers:
-        lines = "\n".join(f"- {name}: {err}" for name, err in inputs.failed_servers.items())
-        sections.append(f"## Unavailable tool servers\n{lines}")
-    if inputs.custom_instructions.strip():
-        sections.append(f"## Agent-Specific Instructions\n{inputs.custom_instructions.strip()}")
+    sections = [_context(inputs.now), CHAT_INSTRUCTIONS, *_tool_and_agent_sections(inputs)]
     sections.append(CHAT_GUIDELINES)
     return "\n\n".join(sections)
 
 
 def chat_user_prompt(inputs: PromptInputs, history: str, question: str) -> str:
-    parts = [
-        "## Alert",
-        f"Alert type: {inputs.alert_type}",
-        "Alert data:",
-        "<<< ALERT DATA START >>>",
-        inputs.alert_data,
-        "<<< ALERT DATA END >>>",
-    ]
-    if inputs.runbook:
-        parts += ["", "## Runbook", "```markdown", inputs.runbook, "```"]
+    parts = _alert_and_runbook(inputs)
     parts += ["", history, "", "## Current question", question]
     return "\n".join(parts)
