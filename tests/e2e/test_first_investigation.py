@@ -177,3 +177,31 @@ async def test_concurrent_alerts_all_complete(settings: Settings, n: int) -> Non
         assert [r["status"] for r in results] == ["completed"] * n
         for i, result in enumerate(results):
             assert f"Pod api-{i} CrashLoopBackOff" in result["final_analysis"]
+
+
+async def test_alert_tool_override_limits_the_agent_to_the_named_tools(
+    settings: Settings,
+) -> None:
+    model = ScriptedModel(
+        routes={
+            "KubernetesAgent": [
+                Turn.tool_calls(("kubernetes-server.events_list", "{}")),
+                Turn.text("done"),
+            ],
+            "ExecSummaryAgent": [Turn.text("summary")],
+        }
+    )
+
+    def factory(agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
+        return model
+
+    async with running_app(settings, load_config(None), models=factory, queue=FAST_QUEUE) as app:
+        override = {"servers": [{"name": "kubernetes-server", "tools": ["pods_list"]}]}
+        sid = await app.submit(mcp=override)
+        assert (await app.wait_status(sid))["status"] == "completed"
+        timeline = (await app.client.get(f"/api/v1/sessions/{sid}/timeline")).json()
+    first = next(r for r in model.requests if r.agent_name == "KubernetesAgent")
+    assert [t.name for t in first.tools] == ["kubernetes-server.pods_list"]
+    [call] = [e for e in timeline if e["event_type"] == "llm_tool_call"]
+    assert call["metadata"]["is_error"] is True
+    assert "pods_list" in call["content"]

@@ -29,7 +29,7 @@ from tarsy.pipeline.chat_context import render_chat_history
 from tarsy.pipeline.context import ExecutionResult
 from tarsy.pipeline.events import RunEvents
 from tarsy.pipeline.execution import ExecutionRunner
-from tarsy.pipeline.policy import aggregate, override_servers
+from tarsy.pipeline.policy import aggregate, override_servers, override_tool_filter
 from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
 from tarsy.pipeline.recorder import record_event
 
@@ -179,7 +179,12 @@ class ChatRunner:
         chain = self._config.agent_chains.get(session.chain_id)
         name = chain.chat_agent if chain else "ChatAgent"
         return await self._executions.run(
-            stage=stage, name=name, agent_index=1, resolve=resolve, prompts=prompts
+            stage=stage,
+            name=name,
+            agent_index=1,
+            resolve=resolve,
+            prompts=prompts,
+            tool_filter=override_tool_filter(session.mcp_selection),
         )
 
     async def _finish(self, stage: Stage, status: StageStatus, error: str | None) -> None:

@@ -6,7 +6,7 @@ aggregate its executions. Cancellation propagates; the worker closes open rows a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Literal
 
@@ -59,6 +59,7 @@ class ExecutionRunner:
         resolve: Callable[[], ResolvedAgentConfig],
         prompts: Prompts,
         controller: Controller = "iterating",
+        tool_filter: Mapping[str, frozenset[str]] | None = None,
     ) -> ExecutionResult:
         switches: list[FallbackEvent] = []
         bound: list[Callable[[FallbackEvent], Awaitable[None]]] = []
@@ -109,7 +110,7 @@ class ExecutionRunner:
             await record_switch(event)
         analysis: str | None = None
         error: str | None
-        async with self._open_tools(agent, eid, controller) as tools:
+        async with self._open_tools(agent, eid, controller, tool_filter) as tools:
             system, user = prompts(agent, tools)
             spec = AgentSpec(
                 agent_name=agent.agent_name,
@@ -143,12 +144,16 @@ class ExecutionRunner:
 
     @asynccontextmanager
     async def _open_tools(
-        self, agent: ResolvedAgentConfig, execution_id: str, controller: Controller
+        self,
+        agent: ResolvedAgentConfig,
+        execution_id: str,
+        controller: Controller,
+        tool_filter: Mapping[str, frozenset[str]] | None,
     ) -> AsyncIterator[OpenedTools]:
         if controller != "iterating":
             yield OpenedTools(StaticToolset([]))
             return
-        async with self._toolsets(agent.mcp_servers, execution_id) as tools:
+        async with self._toolsets(agent.mcp_servers, execution_id, tool_filter) as tools:
             yield tools
 
     async def _failed_before_start(

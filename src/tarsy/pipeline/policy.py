@@ -32,3 +32,16 @@ def override_servers(selection: dict[str, object] | None) -> list[str] | None:
     if not isinstance(servers, list) or not servers:
         return None
     return [str(s["name"]) for s in servers if isinstance(s, dict) and "name" in s]
+
+
+def override_tool_filter(selection: dict[str, object] | None) -> dict[str, frozenset[str]] | None:
+    """Per-server tool allowlists of the alert's ``mcp`` override (servers without ``tools``
+    keep all their tools)."""
+    servers = selection.get("servers") if selection else None
+    if not isinstance(servers, list):
+        return None
+    allowed: dict[str, frozenset[str]] = {}
+    for server in servers:
+        if isinstance(server, dict) and isinstance(server.get("tools"), list):
+            allowed[str(server["name"])] = frozenset(str(t) for t in server["tools"])
+    return allowed or None

@@ -39,7 +39,13 @@ class OpenedTools:
 
 class ToolsetFactory(Protocol):
     def __call__(
-        self, servers: Sequence[str], execution_id: str
+        self,
+        servers: Sequence[str],
+        execution_id: str,
+        tool_filter: Mapping[str, frozenset[str]] | None = None,
     ) -> AbstractAsyncContextManager[OpenedTools]:
-        """Open the given MCP servers for one execution; closed when the execution ends."""
+        """Open the given MCP servers for one execution; closed when the execution ends.
+
+        ``tool_filter`` (from the alert's ``mcp`` override) limits a server to the named tools.
+        """
         ...

@@ -56,7 +56,7 @@ from tarsy.pipeline.context import (
 )
 from tarsy.pipeline.events import RunEvents
 from tarsy.pipeline.execution import ExecutionRunner
-from tarsy.pipeline.policy import aggregate, override_servers
+from tarsy.pipeline.policy import aggregate, override_servers, override_tool_filter
 from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
 from tarsy.pipeline.results import SessionResult
 
@@ -159,7 +159,12 @@ class SessionRunner:
                 return system_prompt(inputs), user_prompt(inputs)
 
             return lambda stage: self._executions.run(
-                stage=stage, name=name, agent_index=agent_index, resolve=resolve, prompts=prompts
+                stage=stage,
+                name=name,
+                agent_index=agent_index,
+                resolve=resolve,
+                prompts=prompts,
+                tool_filter=override_tool_filter(session.mcp_selection),
             )
 
         return await self._stage(
