@@ -138,11 +138,12 @@ def build_container(
         toolsets=tool_factory,
         timeout=config.queue.session_timeout,
     )
-    alerts = AlertService(config, SessionRepo(db))
-    commands = SessionCommands(db, chats=chats)
     if pool is not None:
         alerts = AlertService(config, SessionRepo(db), pool)
         commands = SessionCommands(db, pool, chats)
+    else:
+        alerts = AlertService(config, SessionRepo(db))
+        commands = SessionCommands(db, chats=chats)
     api = ApiContext(
         alerts=alerts,
         commands=commands,

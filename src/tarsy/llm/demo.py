@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from tarsy.domain.messages import Message, ToolCall
 from tarsy.domain.statuses import MessageRole
 from tarsy.domain.tools import ToolDef
+from tarsy.llm.model import NamedModel
 from tarsy.llm.types import (
     ModelRequest,
     StreamEvent,
@@ -33,20 +34,12 @@ ALERT_START = "<<< ALERT DATA START >>>"
 ALERT_END = "<<< ALERT DATA END >>>"
 
 
-class DemoModel:
+class DemoModel(NamedModel):
     """Implements ``Model`` with the scripted demo investigator."""
 
     def __init__(self, provider_name: str, *, chunk_delay: float = 0.01) -> None:
-        self._provider_name = provider_name
+        super().__init__(provider_name, DEMO_MODEL_NAME)
         self._chunk_delay = chunk_delay
-
-    @property
-    def provider_name(self) -> str:
-        return self._provider_name
-
-    @property
-    def model_name(self) -> str:
-        return DEMO_MODEL_NAME
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
         tool_messages = [m for m in request.messages if m.role is MessageRole.TOOL]

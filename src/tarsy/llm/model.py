@@ -27,3 +27,19 @@ async def close_stream(stream: AsyncIterator[StreamEvent]) -> None:
     aclose = getattr(stream, "aclose", None)
     if aclose is not None:
         await aclose()
+
+
+class NamedModel:
+    """Base for ``Model`` implementations: stores the provider key and model name they report."""
+
+    def __init__(self, provider_name: str, model_name: str) -> None:
+        self._provider_name = provider_name
+        self._model_name = model_name
+
+    @property
+    def provider_name(self) -> str:
+        return self._provider_name
+
+    @property
+    def model_name(self) -> str:
+        return self._model_name

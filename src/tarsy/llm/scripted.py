@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from tarsy.domain.messages import ToolCall
 from tarsy.llm.errors import LLMError
+from tarsy.llm.model import NamedModel
 from tarsy.llm.types import ModelRequest, StreamEvent, TextDelta, ToolCallEvent, Usage
 
 
@@ -38,7 +39,7 @@ class Turn:
         return Turn(error=LLMError(message, code=code))  # type: ignore[arg-type]
 
 
-class ScriptedModel:
+class ScriptedModel(NamedModel):
     """Implements ``Model`` from queued turns.
 
     Turns routed to an agent name (``routes``) are used for requests of that agent first; then
@@ -53,19 +54,10 @@ class ScriptedModel:
         provider_name: str = "scripted",
         model_name: str = "scripted",
     ) -> None:
+        super().__init__(provider_name, model_name)
         self._queue = deque(turns)
         self._routes = {name: deque(ts) for name, ts in (routes or {}).items()}
-        self._provider_name = provider_name
-        self._model_name = model_name
         self.requests: list[ModelRequest] = []
-
-    @property
-    def provider_name(self) -> str:
-        return self._provider_name
-
-    @property
-    def model_name(self) -> str:
-        return self._model_name
 
     def _next(self, request: ModelRequest) -> Turn:
         routed = self._routes.get(request.agent_name)
@@ -92,23 +84,14 @@ class ScriptedModel:
 ModelFunction = Callable[[ModelRequest], Awaitable[Sequence[StreamEvent]]]
 
 
-class FunctionModel:
+class FunctionModel(NamedModel):
     """Implements ``Model`` by calling ``function(request)`` for the events of each turn."""
 
     def __init__(
         self, function: ModelFunction, *, provider_name: str = "function", model_name: str
     ) -> None:
+        super().__init__(provider_name, model_name)
         self._function = function
-        self._provider_name = provider_name
-        self._model_name = model_name
-
-    @property
-    def provider_name(self) -> str:
-        return self._provider_name
-
-    @property
-    def model_name(self) -> str:
-        return self._model_name
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
         for event in await self._function(request):

@@ -124,12 +124,7 @@ class SessionQueryService:
         return ActiveSessionsResponse(
             active=[
                 ActiveSessionItem(
-                    id=h.session_id,
-                    alert_type=h.alert_type,
-                    chain_id=h.chain_id,
-                    status=SessionStatus(h.status),
-                    author=h.author,
-                    created_at=h.created_at,
+                    **_header(h),
                     started_at=h.started_at,
                     current_stage_index=h.current_stage_index,
                     current_stage_id=h.current_stage_id,
@@ -137,15 +132,7 @@ class SessionQueryService:
                 for h in active
             ],
             queued=[
-                QueuedSessionItem(
-                    id=h.session_id,
-                    alert_type=h.alert_type,
-                    chain_id=h.chain_id,
-                    status=SessionStatus(h.status),
-                    author=h.author,
-                    created_at=h.created_at,
-                    queue_position=position,
-                )
+                QueuedSessionItem(**_header(h), queue_position=position)
                 for position, h in enumerate(queued, start=1)
             ],
         )
@@ -483,3 +470,15 @@ def _timeline_view(e: TimelineEvent) -> TimelineEventView:
         created_at=e.created_at,
         updated_at=e.updated_at,
     )
+
+
+def _header(h: SessionHeader) -> dict[str, object]:
+    """The ``SessionHeaderView`` fields of a session header row."""
+    return {
+        "id": h.session_id,
+        "alert_type": h.alert_type,
+        "chain_id": h.chain_id,
+        "status": SessionStatus(h.status),
+        "author": h.author,
+        "created_at": h.created_at,
+    }

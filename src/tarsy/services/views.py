@@ -88,8 +88,8 @@ class SessionListResponse(View):
     cost_estimation_enabled: bool
 
 
-class ActiveSessionItem(View):
-    """An ``in_progress`` or ``cancelling`` session."""
+class SessionHeaderView(View):
+    """The fields every short session item shares."""
 
     id: str
     alert_type: str | None
@@ -97,20 +97,19 @@ class ActiveSessionItem(View):
     status: SessionStatus
     author: str | None
     created_at: datetime
+
+
+class ActiveSessionItem(SessionHeaderView):
+    """An ``in_progress`` or ``cancelling`` session."""
+
     started_at: datetime | None
     current_stage_index: int | None
     current_stage_id: str | None
 
 
-class QueuedSessionItem(View):
+class QueuedSessionItem(SessionHeaderView):
     """A ``pending`` session; ``queue_position`` is 1-based in claim order."""
 
-    id: str
-    alert_type: str | None
-    chain_id: str
-    status: SessionStatus
-    author: str | None
-    created_at: datetime
     queue_position: int
 
 
