@@ -48,6 +48,9 @@ TERMINAL_STAGE = {
 class _Running:
     claim: Claim
     task: asyncio.Task[SessionResult]
+    # Set when the run ends: the heartbeat stops between writes, never in the middle of one
+    # (cancelling a database call half-way can leave its connection holding a lock).
+    done: asyncio.Event = field(default_factory=asyncio.Event)
     reason: EndReason | None = None
 
 
@@ -198,7 +201,8 @@ class WorkerPool:
             else:
                 result = self._outcome(running)
         finally:
-            heartbeat.cancel()
+            running.done.set()
+            await heartbeat
             self._running.pop(sid, None)
         if running.reason in ("lost", "shutdown"):
             log.warning("session %s: abandoned (%s)", sid, running.reason)
@@ -240,7 +244,11 @@ class WorkerPool:
     async def _heartbeat(self, running: _Running) -> None:
         interval = self._settings.heartbeat_interval.total_seconds()
         while True:
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):
+                    await running.done.wait()
+            if running.done.is_set():
+                return
             try:
                 status = await self._queue.heartbeat(running.claim, self.pod_id)
             except Exception:
