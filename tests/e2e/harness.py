@@ -64,7 +64,10 @@ async def running_app(
     models: ModelFactory | None = None,
     queue: QueueSettings | None = None,
     toolsets: dict[str, Toolset] | None = None,
+    mcp_health_interval: float = 0,
 ) -> AsyncIterator[RunningApp]:
+    """Serve the app; MCP health checks are off unless ``mcp_health_interval`` is given."""
+    settings = settings.model_copy(update={"mcp_health_interval": mcp_health_interval})
     container = build_container(settings, config, models=models, queue=queue, toolsets=toolsets)
     port = free_port()
     server = uvicorn.Server(

@@ -10,7 +10,12 @@ from tarsy.domain.messages import Message, ToolCall
 from tarsy.domain.tools import ToolDef, ToolResult
 
 CallKind = Literal[
-    "iteration", "final_analysis", "forced_conclusion", "synthesis", "executive_summary"
+    "iteration",
+    "final_analysis",
+    "forced_conclusion",
+    "synthesis",
+    "executive_summary",
+    "summarization",
 ]
 DeltaKind = Literal["text", "thinking"]
 

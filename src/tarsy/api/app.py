@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from tarsy.api.context import ApiContext
 from tarsy.api.errors import install_error_handlers
 from tarsy.api.limits import BodySizeLimit
-from tarsy.api.routers import alerts, chat, health, session_commands, session_reads
+from tarsy.api.routers import alerts, chat, health, session_commands, session_reads, system
 from tarsy.services.alerts import AlertSubmission
 from tarsy.services.chat import ChatMessageIn
 
@@ -38,6 +38,7 @@ def create_api(
     app.include_router(session_reads.router)
     app.include_router(session_commands.router)
     app.include_router(chat.router)
+    app.include_router(system.router)
     _document_models(app, [AlertSubmission, ChatMessageIn])
     return app
 

@@ -9,6 +9,7 @@ from tarsy.services.alerts import AlertService
 from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
 from tarsy.services.health import HealthService
+from tarsy.services.system import SystemService
 
 if TYPE_CHECKING:
     from tarsy.services.session_queries import SessionQueryService
@@ -21,3 +22,4 @@ class ApiContext:
     health: HealthService
     session_queries: SessionQueryService
     chat: ChatService
+    system: SystemService

@@ -20,6 +20,8 @@ from tarsy.events.local import LocalBus
 from tarsy.events.pg import PgListener, asyncpg_dsn
 from tarsy.llm.factory import ModelCatalog
 from tarsy.llm.model import Model
+from tarsy.mcp import McpHealthMonitor
+from tarsy.observability.warnings import WarningBoard
 from tarsy.pipeline.chat import ChatRunner
 from tarsy.pipeline.ports import ModelFactory, ModelHooks
 from tarsy.pipeline.session_runner import SessionRunner
@@ -28,6 +30,7 @@ from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
 from tarsy.services.health import HealthService
 from tarsy.services.session_queries import SessionQueryService
+from tarsy.services.system import NoHealthChecks, SystemService
 from tarsy.worker.pool import WorkerPool
 from tarsy.worker.settings import QueueSettings
 
@@ -62,10 +65,13 @@ class Container:
     chats: ChatRunner
     tools: McpToolsets
     api: ApiContext
+    monitor: McpHealthMonitor | None = None
     listener: PgListener | None = None
 
     async def start(self) -> None:
         await upgrade(self.db)
+        if self.monitor is not None:
+            await self.monitor.start(wait=False)
         if self.pool is not None:
             await self.pool.start()
         if self.db.is_postgres:
@@ -89,6 +95,8 @@ class Container:
             await self.pool.stop()
         if self.listener is not None:
             await self.listener.stop()
+        if self.monitor is not None:
+            await self.monitor.stop()
         await self.tools.aclose()
         await self.db.dispose()
 
@@ -112,7 +120,12 @@ def build_container(
     """Wire every collaborator. ``toolsets`` / ``models`` / ``queue`` override for tests."""
     db = connect(settings.database_url, schema=settings.database_schema)
     bus = LocalBus(OutboxRepo(db))
-    tool_factory = McpToolsets(config, toolsets)
+    board = WarningBoard()
+    tool_factory = McpToolsets(config, toolsets, board=board)
+    monitor = None
+    if role in ("all", "api") and settings.mcp_health_interval > 0:
+        checked = {k: v for k, v in config.mcp_servers.items() if k not in (toolsets or {})}
+        monitor = McpHealthMonitor(checked, interval=settings.mcp_health_interval, board=board)
     models = models or CatalogModels(config)
     runner = SessionRunner(
         config=config,
@@ -154,8 +167,9 @@ def build_container(
             chat_enabled_for=lambda chain_id: _chat_enabled(config, chain_id),
         ),
         chat=ChatService(config, db, bus, chats, settings.pod_id),
+        system=SystemService(config, monitor or NoHealthChecks(), board),
     )
-    return Container(settings, config, db, bus, pool, chats, tool_factory, api)
+    return Container(settings, config, db, bus, pool, chats, tool_factory, api, monitor)
 
 
 def _chat_enabled(config: TarsyConfig, chain_id: str) -> bool:

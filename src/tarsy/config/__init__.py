@@ -50,6 +50,8 @@ from tarsy.config.interpolate import SESSION_ID_PLACEHOLDER, expand_env
 from tarsy.config.loader import PROVIDERS_FILE, TARSY_FILE, load_config
 from tarsy.config.model import ConfigWarning, Skill, TarsyConfig
 from tarsy.config.resolve import (
+    chain_agents,
+    chain_mcp_servers,
     resolve_chat_agent,
     resolve_exec_summary_agent,
     resolve_scoring_agent,
@@ -103,6 +105,8 @@ __all__ = [
     "SystemConfig",
     "TarsyConfig",
     "ThinkingConfig",
+    "chain_agents",
+    "chain_mcp_servers",
     "expand_env",
     "format_go_duration",
     "load_config",

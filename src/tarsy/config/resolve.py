@@ -278,15 +278,25 @@ def stage_executions(
     return tuple(StageExecutionSpec(entry.name, index) for index, entry in enumerate(stage.agents))
 
 
+def chain_agents(config: TarsyConfig, chain_id: str) -> tuple[ResolvedAgentConfig, ...]:
+    """Every investigation execution of a chain, resolved (replicas once per replica)."""
+    chain = config.chain(chain_id)
+    return tuple(
+        resolve_stage_agent(config, chain_id, stage_index, spec.agent_index)
+        for stage_index in range(len(chain.stages))
+        for spec in stage_executions(config, chain_id, stage_index)
+    )
+
+
+def chain_mcp_servers(config: TarsyConfig, chain_id: str) -> tuple[str, ...]:
+    """The chain's ``mcp_servers``, else the union of its stage agents' servers."""
+    return _chain_servers(config, chain_id, config.chain(chain_id))
+
+
 def _chain_servers(config: TarsyConfig, chain_id: str, chain: ChainConfig) -> tuple[str, ...]:
     if chain.mcp_servers:
         return tuple(chain.mcp_servers)
-    union: list[str] = []
-    for stage_index in range(len(chain.stages)):
-        for spec in stage_executions(config, chain_id, stage_index):
-            union += resolve_stage_agent(
-                config, chain_id, stage_index, spec.agent_index
-            ).mcp_servers
+    union = [server for agent in chain_agents(config, chain_id) for server in agent.mcp_servers]
     return tuple(dict.fromkeys(union))
 
 

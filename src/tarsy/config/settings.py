@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         default="text", validation_alias="LOG_FORMAT"
     )
     pod_id: str = Field(default="local", validation_alias=AliasChoices("POD_ID", "HOSTNAME"))
+    mcp_health_interval: float = Field(
+        default=15.0, ge=0, validation_alias="TARSY_MCP_HEALTH_INTERVAL"
+    )
+    """Seconds between MCP health checks of every configured server; 0 turns them off."""
 
     @field_validator("config_dir", "database_schema", mode="before")
     @classmethod

@@ -34,10 +34,20 @@ class ToolDef:
 
 @dataclass(frozen=True, slots=True)
 class ToolResult:
-    """What a tool call produced. ``content`` is what the model sees."""
+    """What a tool call produced. ``content`` is what the model sees.
+
+    ``raw`` is the tool's own output when ``content`` is a stand-in for it (a summary): the
+    timeline and the trace keep ``raw``; the model gets ``content``.
+    """
 
     content: str
     is_error: bool = False
+    raw: str | None = None
+
+    @property
+    def output(self) -> str:
+        """What the tool returned, as the timeline and trace keep it."""
+        return self.content if self.raw is None else self.raw
 
 
 class Toolset(Protocol):

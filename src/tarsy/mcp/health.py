@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from tarsy.config.schema_tarsy import McpServerConfig
 from tarsy.mcp.connection import McpCallError, McpConnection
+from tarsy.observability.warnings import SystemWarning, WarningBoard
 
 log = logging.getLogger(__name__)
 
@@ -43,16 +44,8 @@ class ServerHealth:
         return len(self.tools)
 
 
-@dataclass(frozen=True, slots=True)
-class HealthWarning:
-    """A system warning about an unhealthy server (shape of ``/system/warnings`` items)."""
-
-    id: str
-    category: str
-    message: str
-    details: str
-    server_id: str
-    created_at: datetime
+HealthWarning = SystemWarning
+"""A system warning about an unhealthy server (``/system/warnings`` item)."""
 
 
 class McpHealthMonitor:
@@ -65,6 +58,7 @@ class McpHealthMonitor:
         interval: float = 15.0,
         check_timeout: float = 5.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        board: WarningBoard | None = None,
     ) -> None:
         self._interval = interval
         self._timeout = check_timeout
@@ -76,13 +70,18 @@ class McpHealthMonitor:
         self._status: dict[str, ServerHealth] = {
             server: ServerHealth(server, False, None, (), "not checked yet") for server in servers
         }
-        self._warnings: dict[str, HealthWarning] = {}
+        self._board = board if board is not None else WarningBoard(clock)
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Check every server once (failures only warn), then keep checking in the background."""
-        await self.check_all()
-        self._task = asyncio.create_task(self._loop(), name="mcp-health")
+    async def start(self, *, wait: bool = True) -> None:
+        """Check every server once (failures only warn), then keep checking in the background.
+
+        With ``wait=False`` the first check runs in the background too, so start-up is not held
+        up by a slow server.
+        """
+        if wait:
+            await self.check_all()
+        self._task = asyncio.create_task(self._loop(first=not wait), name="mcp-health")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -103,9 +102,11 @@ class McpHealthMonitor:
 
     def warnings(self) -> list[HealthWarning]:
         """Warnings of the servers that are unhealthy now, oldest first."""
-        return sorted(self._warnings.values(), key=lambda w: w.created_at)
+        return self._board.list(WARNING_CATEGORY)
 
-    async def _loop(self) -> None:
+    async def _loop(self, *, first: bool) -> None:
+        if first:
+            await self.check_all()
         while True:
             await asyncio.sleep(self._interval)
             await self.check_all()
@@ -127,16 +128,14 @@ class McpHealthMonitor:
         tools = tuple(ToolSummary(t.name, t.description) for t in conn.tools) if not error else ()
         self._status[server] = ServerHealth(server, error is None, now, tools, error)
         if error is None:
-            if self._warnings.pop(server, None) is not None:
+            if self._board.clear(WARNING_CATEGORY, server):
                 log.info("MCP server %s is healthy again", server)
             return
-        if server not in self._warnings:
+        if not self._board.is_up(WARNING_CATEGORY, server):
             log.warning("MCP server %s is unhealthy: %s", server, error)
-            self._warnings[server] = HealthWarning(
-                id=f"{WARNING_CATEGORY}:{server}",
-                category=WARNING_CATEGORY,
-                message=f"MCP server '{server}' is unreachable; its tools are unavailable.",
-                details=error,
-                server_id=server,
-                created_at=now,
-            )
+        self._board.raise_warning(
+            WARNING_CATEGORY,
+            server,
+            f"MCP server '{server}' is unreachable; its tools are unavailable.",
+            error,
+        )

@@ -2,4 +2,5 @@
 
 Modules:
 - ``logging`` -- ``configure_logging(level, fmt)``: structlog over stdlib logging, text or JSON.
+- ``warnings`` -- ``WarningBoard``: in-memory system warnings raised and cleared by producers.
 """

@@ -7,4 +7,5 @@ Modules:
                         policies, previous-stage context, progress and status events.
 - ``recorder``       -- ``ExecutionRecorder``: the ``RunSink`` that persists and publishes.
 - ``toolsets``       -- ``CompositeToolset``: several toolsets behind one.
+- ``summarizing``    -- ``SummarizingToolset``: large tool results summarized by an LLM call.
 """

@@ -61,6 +61,7 @@ class ChatRunner:
         self._timeline = TimelineRepo(db)
         self._events = RunEvents(bus)
         self._executions = ExecutionRunner(
+            config=config,
             runs=self._runs,
             timeline=self._timeline,
             trace=TraceRepo(db),

@@ -8,24 +8,32 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Literal
 
 from tarsy.agent import AgentSpec, run_iterating_agent
 from tarsy.agent.single_shot import run_single_shot
-from tarsy.config import ResolvedAgentConfig
+from tarsy.config import (
+    NativeToolSettings,
+    ResolvedAgentConfig,
+    TarsyConfig,
+    resolve_summarization,
+)
 from tarsy.db.repos.runs import NewExecution, RunRepo
 from tarsy.db.repos.timeline import TimelineRepo
 from tarsy.db.repos.trace import ExecutionRef, TraceRepo
 from tarsy.db.tables import Stage
 from tarsy.domain.errors import TarsyError
 from tarsy.domain.statuses import ExecutionStatus
-from tarsy.domain.tools import StaticToolset
+from tarsy.domain.tools import StaticToolset, Toolset
 from tarsy.events.bus import Bus
 from tarsy.llm.fallback import FallbackEvent
+from tarsy.llm.model import Model
 from tarsy.pipeline.context import ExecutionResult
 from tarsy.pipeline.events import RunEvents
 from tarsy.pipeline.ports import ModelFactory, ModelHooks, OpenedTools, ToolsetFactory
 from tarsy.pipeline.recorder import ExecutionRecorder
+from tarsy.pipeline.summarizing import SUMMARIZER_AGENT, SummarizingToolset, SummaryPolicy
 
 Controller = Literal["iterating", "synthesis", "executive_summary"]
 Prompts = Callable[[ResolvedAgentConfig, OpenedTools], tuple[str, str]]
@@ -35,6 +43,7 @@ class ExecutionRunner:
     def __init__(
         self,
         *,
+        config: TarsyConfig,
         runs: RunRepo,
         timeline: TimelineRepo,
         trace: TraceRepo,
@@ -42,6 +51,7 @@ class ExecutionRunner:
         models: ModelFactory,
         toolsets: ToolsetFactory,
     ) -> None:
+        self._config = config
         self._runs = runs
         self._timeline = timeline
         self._trace = trace
@@ -122,7 +132,8 @@ class ExecutionRunner:
             )
             try:
                 if controller == "iterating":
-                    outcome = await run_iterating_agent(spec, model, tools.toolset, recorder)
+                    toolset = self._summarizing(agent, tools.toolset, recorder, spec)
+                    outcome = await run_iterating_agent(spec, model, toolset, recorder)
                 else:
                     outcome = await run_single_shot(spec, model, recorder, controller)
             except TarsyError as exc:
@@ -141,6 +152,56 @@ class ExecutionRunner:
             agent.llm_backend,
             execution.model_name,
         )
+
+    def _summarizing(
+        self,
+        agent: ResolvedAgentConfig,
+        toolset: Toolset,
+        recorder: ExecutionRecorder,
+        spec: AgentSpec,
+    ) -> Toolset:
+        """Wrap ``toolset`` so large results of servers with summarization reach the model
+        summarized (SPEC §4.5); the summarizer model is built on first use."""
+        policies: dict[str, SummaryPolicy] = {}
+        for server in agent.mcp_servers:
+            try:
+                resolved = resolve_summarization(self._config, server, agent)
+            except TarsyError:
+                continue
+            if not resolved.enabled:
+                continue
+            summarizer = replace(
+                agent,
+                agent_name=SUMMARIZER_AGENT,
+                llm_provider=resolved.llm_provider,
+                provider=resolved.provider,
+                llm_backend=resolved.llm_backend,
+                native_tools=NativeToolSettings(),
+            )
+            policies[server] = SummaryPolicy(
+                resolved.size_threshold_tokens,
+                resolved.summary_max_token_limit,
+                self._lazy_model(summarizer),
+            )
+        if not policies:
+            return toolset
+        return SummarizingToolset(
+            toolset,
+            policies,
+            recorder,
+            session_id=spec.session_id,
+            execution_id=spec.execution_id,
+        )
+
+    def _lazy_model(self, agent: ResolvedAgentConfig) -> Callable[[], Model]:
+        built: list[Model] = []
+
+        def model() -> Model:
+            if not built:
+                built.append(self._models(agent, ModelHooks(single_shot=True)))
+            return built[0]
+
+        return model
 
     @asynccontextmanager
     async def _open_tools(

@@ -53,9 +53,18 @@ class ExecutionRecorder:
         self._streaming: dict[DeltaKind, TimelineEvent] = {}
         self._text: dict[DeltaKind, str] = {}
         self._tool_events: dict[str, TimelineEvent] = {}
+        self._conversation: list[Message] = []
+        self._summary: TimelineEvent | None = None
+        self._summary_text = ""
 
     # -- conversation -------------------------------------------------------------------------
+    @property
+    def conversation(self) -> Sequence[Message]:
+        """The messages of this execution so far, in order."""
+        return self._conversation
+
     async def message(self, message: Message) -> None:
+        self._conversation.append(message)
         self._sequence += 1
         self._last_message_id = await self._trace.add_message(self._ref, self._sequence, message)
 
@@ -86,6 +95,9 @@ class ExecutionRecorder:
             self._streaming[kind] = event
             self._text[kind] = ""
         self._text[kind] += text
+        await self._publish_chunk(event, text)
+
+    async def _publish_chunk(self, event: TimelineEvent, text: str) -> None:
         await self._bus.publish(
             session_channel(self._ref.session_id),
             {
@@ -97,7 +109,18 @@ class ExecutionRecorder:
         )
 
     async def llm_call_done(self, record: LLMCallRecord) -> None:
-        interaction_id = await self._trace.add_llm_interaction(
+        interaction_id = await self._add_llm_interaction(record)
+        status = TimelineStatus.FAILED if record.error else TimelineStatus.COMPLETED
+        for kind, event in list(self._streaming.items()):
+            await self._complete(
+                event, self._text.get(kind, ""), status, llm_interaction_id=interaction_id
+            )
+        self._streaming.clear()
+        self._text.clear()
+        await self._interaction_created(interaction_id, "llm")
+
+    async def _add_llm_interaction(self, record: LLMCallRecord) -> str:
+        return await self._trace.add_llm_interaction(
             self._ref,
             NewLLMInteraction(
                 interaction_type=LLMInteractionType(record.kind),
@@ -120,14 +143,6 @@ class ExecutionRecorder:
                 error_message=record.error,
             ),
         )
-        status = TimelineStatus.FAILED if record.error else TimelineStatus.COMPLETED
-        for kind, event in list(self._streaming.items()):
-            await self._complete(
-                event, self._text.get(kind, ""), status, llm_interaction_id=interaction_id
-            )
-        self._streaming.clear()
-        self._text.clear()
-        await self._interaction_created(interaction_id, "llm")
 
     # -- tools --------------------------------------------------------------------------------
     async def tool_started(self, call: ToolCall) -> None:
@@ -145,7 +160,7 @@ class ExecutionRecorder:
 
     async def tool_finished(self, call: ToolCall, result: ToolResult, duration_ms: int) -> None:
         server, _, tool = call.name.rpartition(".")
-        stored = truncate_for_storage(result.content)
+        stored = truncate_for_storage(result.output)
         interaction_id = await self._trace.add_mcp_interaction(
             self._ref,
             NewMCPInteraction(
@@ -153,7 +168,11 @@ class ExecutionRecorder:
                 server_name=server,
                 tool_name=tool,
                 tool_arguments=_arguments(call.arguments),
-                tool_result={"content": stored, "is_error": result.is_error},
+                tool_result={
+                    "content": stored,
+                    "is_error": result.is_error,
+                    "summarized": result.raw is not None,
+                },
                 duration_ms=duration_ms,
                 error_message=result.content[:2000] if result.is_error else None,
             ),
@@ -168,6 +187,40 @@ class ExecutionRecorder:
                 mcp_interaction_id=interaction_id,
             )
         await self._interaction_created(interaction_id, "mcp")
+
+    # -- tool-result summaries (``pipeline.summarizing.SummarySink``) ---------------------------
+    async def summary_started(self, server: str, tool: str, original_tokens: int) -> None:
+        self._summary = await self._create(
+            TimelineEventType.MCP_TOOL_SUMMARY,
+            TimelineStatus.STREAMING,
+            "",
+            {"server_name": server, "tool_name": tool, "original_tokens": original_tokens},
+        )
+        self._summary_text = ""
+
+    async def summary_delta(self, text: str) -> None:
+        event = self._summary
+        if event is None or not text:
+            return
+        self._summary_text += text
+        await self._publish_chunk(event, text)
+
+    async def summary_done(self, record: LLMCallRecord) -> None:
+        interaction_id = await self._add_llm_interaction(record)
+        event, self._summary = self._summary, None
+        if event is not None:
+            failed = record.error is not None
+            await self._complete(
+                event,
+                (
+                    f"Summarization failed, the model got the full output: {record.error}"
+                    if failed
+                    else self._summary_text
+                ),
+                TimelineStatus.FAILED if failed else TimelineStatus.COMPLETED,
+                llm_interaction_id=interaction_id,
+            )
+        await self._interaction_created(interaction_id, "llm")
 
     # -- fire-and-forget events ---------------------------------------------------------------
     async def error(self, text: str) -> None:

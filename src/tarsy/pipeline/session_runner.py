@@ -90,6 +90,7 @@ class SessionRunner:
         self._runs = RunRepo(db)
         self._events = RunEvents(bus)
         self._executions = ExecutionRunner(
+            config=config,
             runs=self._runs,
             timeline=TimelineRepo(db),
             trace=TraceRepo(db),

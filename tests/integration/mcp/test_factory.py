@@ -5,12 +5,13 @@ from __future__ import annotations
 from tarsy.app.toolsets import McpToolsets
 from tarsy.config import load_config
 from tarsy.domain.tools import StaticToolset, ToolDef
+from tarsy.observability.warnings import WarningBoard
 
 
 async def test_opens_demo_cluster_and_in_process_toolsets_together() -> None:
     config = load_config(None)
     local = StaticToolset([(ToolDef("notes.read", "Read notes"), "nothing new")])
-    factory = McpToolsets(config, {"notes": local})
+    factory = McpToolsets(config, {"notes": local}, board=WarningBoard())
     try:
         async with factory(["kubernetes-server", "notes", "ghost"], "exec-1") as opened:
             names = [t.name for t in await opened.toolset.list_tools()]
@@ -26,7 +27,7 @@ async def test_opens_demo_cluster_and_in_process_toolsets_together() -> None:
 
 
 async def test_tool_filter_applies_to_the_mcp_servers() -> None:
-    factory = McpToolsets(load_config(None))
+    factory = McpToolsets(load_config(None), board=WarningBoard())
     allow = {"kubernetes-server": frozenset({"events_list"})}
     async with factory(["kubernetes-server"], "exec-2", allow) as opened:
         names = [t.name for t in await opened.toolset.list_tools()]

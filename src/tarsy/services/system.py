@@ -1,0 +1,139 @@
+"""System views for operators: MCP server health, system warnings, a chain's default tools.
+
+``/system/mcp-servers`` reads the health monitor's cache; ``/system/warnings`` the process's
+warning board (MCP health and servers that failed to start for an execution);
+``/system/default-tools`` resolves which MCP servers and native tools an alert type's chain
+uses, which drives the submit form's override picker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from tarsy.config import TarsyConfig, chain_agents, chain_mcp_servers
+from tarsy.domain.errors import ValidationFailed
+from tarsy.mcp import ServerHealth
+from tarsy.observability.warnings import WarningBoard
+
+
+class ServerHealthSource(Protocol):
+    def servers(self) -> list[ServerHealth]: ...
+
+
+class NoHealthChecks:
+    """A ``ServerHealthSource`` for processes that do not check MCP servers (none listed)."""
+
+    def servers(self) -> list[ServerHealth]:
+        return []
+
+
+class ToolView(BaseModel):
+    name: str
+    description: str
+
+
+class McpServerView(BaseModel):
+    id: str
+    healthy: bool
+    last_check: datetime | None
+    tool_count: int
+    tools: list[ToolView]
+    error: str | None
+
+
+class McpServersResponse(BaseModel):
+    servers: list[McpServerView]
+
+
+class WarningView(BaseModel):
+    id: str
+    category: str
+    message: str
+    details: str
+    server_id: str
+    created_at: datetime
+
+
+class WarningsResponse(BaseModel):
+    warnings: list[WarningView]
+
+
+class NativeToolsView(BaseModel):
+    google_search: bool
+    code_execution: bool
+    url_context: bool
+
+
+class DefaultToolsResponse(BaseModel):
+    alert_type: str | None
+    mcp_servers: list[str]
+    native_tools: NativeToolsView
+
+
+@dataclass(frozen=True, slots=True)
+class SystemService:
+    config: TarsyConfig
+    health: ServerHealthSource
+    board: WarningBoard
+
+    def mcp_servers(self) -> McpServersResponse:
+        return McpServersResponse(
+            servers=[
+                McpServerView(
+                    id=s.id,
+                    healthy=s.healthy,
+                    last_check=s.last_check,
+                    tool_count=s.tool_count,
+                    tools=[ToolView(name=t.name, description=t.description) for t in s.tools],
+                    error=s.error,
+                )
+                for s in self.health.servers()
+            ]
+        )
+
+    def warnings(self) -> WarningsResponse:
+        return WarningsResponse(
+            warnings=[
+                WarningView(
+                    id=w.id,
+                    category=w.category,
+                    message=w.message,
+                    details=w.details,
+                    server_id=w.server_id,
+                    created_at=w.created_at,
+                )
+                for w in self.board.list()
+            ]
+        )
+
+    def default_tools(self, alert_type: str | None) -> DefaultToolsResponse:
+        """The chain's servers and native tools for ``alert_type``; every server without one."""
+        if not alert_type:
+            return DefaultToolsResponse(
+                alert_type=None,
+                mcp_servers=sorted(self.config.mcp_servers),
+                native_tools=NativeToolsView(
+                    google_search=False, code_execution=False, url_context=False
+                ),
+            )
+        chain_id = self.config.chain_id_for_alert_type(alert_type)
+        if chain_id is None:
+            known = sorted({t for c in self.config.agent_chains.values() for t in c.alert_types})
+            raise ValidationFailed(
+                f"alert_type: unknown alert type {alert_type!r}; known types: "
+                f"{', '.join(known) or 'none'}"
+            )
+        agents = chain_agents(self.config, chain_id)
+        return DefaultToolsResponse(
+            alert_type=alert_type,
+            mcp_servers=list(chain_mcp_servers(self.config, chain_id)),
+            native_tools=NativeToolsView(
+                google_search=any(a.native_tools.google_search for a in agents),
+                code_execution=any(a.native_tools.code_execution for a in agents),
+                url_context=any(a.native_tools.url_context for a in agents),
+            ),
+        )
