@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -62,3 +65,33 @@ def connect(url: str, *, schema: str | None = None, pool_size: int = 10) -> Data
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def uncancellable(fn: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Run a repository write to its end even when the caller is cancelled meanwhile.
+
+    A write interrupted half-way can leave its pooled connection inside a transaction; on
+    SQLite that connection then holds the database's write lock and every other writer waits
+    for it in vain. The caller's cancellation is delivered once the write has finished.
+    """
+
+    @functools.wraps(fn)
+    async def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        task = asyncio.ensure_future(fn(*args, **kwargs))
+        cancelled = False
+        while not task.done():
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                if task.done() and task.cancelled():
+                    raise
+                cancelled = True
+        if cancelled:
+            raise asyncio.CancelledError
+        return task.result()
+
+    return guarded

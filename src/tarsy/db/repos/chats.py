@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database
+from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import Chat, ChatUserMessage, Stage
 from tarsy.domain.ids import new_id
 from tarsy.domain.statuses import StageStatus, StageType
@@ -32,6 +32,7 @@ class ChatRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @uncancellable
     async def get_or_create(
         self, session_id: str, created_by: str, chain_id: str
     ) -> tuple[Chat, bool]:
@@ -57,6 +58,7 @@ class ChatRepo:
             return existing, False
         return row, True
 
+    @uncancellable
     async def accept_message(self, chat: Chat, content: str, author: str, pod_id: str) -> ChatTurn:
         """Store the message and its ``pending`` chat stage atomically; ``ChatBusy`` when a
         previous chat stage is still pending or active (nothing is stored then)."""
@@ -112,6 +114,7 @@ class ChatRepo:
         async with self._db.sessions() as s:
             return await s.get(ChatUserMessage, message_id)
 
+    @uncancellable
     async def mark_stage_active(self, stage: Stage) -> Stage:
         now = utcnow()
         async with self._db.sessions.begin() as s:
@@ -123,6 +126,7 @@ class ChatRepo:
         stage.status, stage.started_at = StageStatus.ACTIVE.value, now
         return stage
 
+    @uncancellable
     async def heartbeat(self, chat_id: str) -> None:
         async with self._db.sessions.begin() as s:
             await s.execute(

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database
+from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import Event
 
 
@@ -17,6 +17,7 @@ class OutboxRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @uncancellable
     async def append(self, session_id: str, channel: str, payload: dict[str, Any]) -> int:
         row = Event(session_id=session_id, channel=channel, payload=payload, created_at=utcnow())
         async with self._db.sessions.begin() as s:

@@ -20,7 +20,7 @@ from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database
+from tarsy.db.engine import Database, uncancellable
 from tarsy.db.repos.sessions import ACTIVE
 from tarsy.db.tables import AlertSession, Stage, TimelineEvent
 from tarsy.domain.ids import new_id
@@ -73,6 +73,7 @@ class QueueRepo:
             return await self._claim_postgres(pod_id, max_concurrent, now)
         return await self._claim_sqlite(pod_id, max_concurrent, now)
 
+    @uncancellable
     async def _claim_postgres(self, pod_id: str, limit: int, now: datetime) -> Claim | None:
         async with self._db.sessions.begin() as s:
             await s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK_KEY})
@@ -99,6 +100,7 @@ class QueueRepo:
             )
             return Claim(row.session_id, row.orphan_count)
 
+    @uncancellable
     async def _claim_sqlite(self, pod_id: str, limit: int, now: datetime) -> Claim | None:
         oldest = (
             select(AlertSession.session_id)
@@ -124,6 +126,7 @@ class QueueRepo:
             row = (await s.execute(stmt)).first()
         return Claim(row.session_id, row.orphan_count) if row else None
 
+    @uncancellable
     async def heartbeat(self, claim: Claim, pod_id: str) -> SessionStatus | None:
         """Refresh ``last_interaction_at`` and return the session's status (``in_progress`` or
         ``cancelling``); None when this attempt no longer owns the session."""
@@ -152,6 +155,7 @@ class QueueRepo:
         """At start-up: sessions this pod owned before it restarted."""
         return await self._recover(AlertSession.pod_id == pod_id, max_retries, "restarted")
 
+    @uncancellable
     async def _recover(self, condition: object, max_retries: int, why: str) -> OrphanReport:
         report = OrphanReport()
         now = utcnow()

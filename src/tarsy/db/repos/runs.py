@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database
+from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import AgentExecution, Stage
 from tarsy.domain.ids import new_id
 from tarsy.domain.statuses import (
@@ -47,6 +47,7 @@ class RunRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @uncancellable
     async def start_stage(self, new: NewStage) -> Stage:
         """Create an ``active`` stage at the next 1-based ``stage_index`` of the session."""
         async with self._db.sessions.begin() as s:
@@ -69,6 +70,7 @@ class RunRepo:
             s.add(row)
         return row
 
+    @uncancellable
     async def finish_stage(
         self, stage: Stage, status: StageStatus, error_message: str | None = None
     ) -> Stage:
@@ -88,6 +90,7 @@ class RunRepo:
         stage.status, stage.completed_at, stage.error_message = status.value, now, error_message
         return stage
 
+    @uncancellable
     async def start_execution(self, new: NewExecution) -> AgentExecution:
         row = AgentExecution(
             execution_id=new_id(),
@@ -107,6 +110,11 @@ class RunRepo:
             s.add(row)
         return row
 
+    async def execution(self, execution_id: str) -> AgentExecution | None:
+        async with self._db.sessions() as s:
+            return await s.get(AgentExecution, execution_id)
+
+    @uncancellable
     async def record_fallback(
         self, execution: AgentExecution, provider: str, model_name: str
     ) -> AgentExecution:
@@ -128,6 +136,7 @@ class RunRepo:
             setattr(execution, key, value)
         return execution
 
+    @uncancellable
     async def finish_execution(
         self, execution: AgentExecution, status: ExecutionStatus, error_message: str | None = None
     ) -> AgentExecution:
@@ -149,6 +158,7 @@ class RunRepo:
         return execution
 
 
+@uncancellable
 async def close_open_runs(db: Database, session_id: str, status: StageStatus) -> None:
     """End every stage and execution of a session still pending/active with ``status``."""
     now = utcnow()

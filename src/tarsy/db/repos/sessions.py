@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from tarsy.db.batching import BatchInserter
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database
+from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import AlertSession
 from tarsy.domain.statuses import ReviewStatus, SessionStatus
 
@@ -75,6 +75,7 @@ class SessionRepo:
                 )
             )
 
+    @uncancellable
     async def request_cancel(self, session_id: str) -> CancelOutcome:
         """Cancel a pending session outright, or move a running one to ``cancelling``."""
         now = utcnow()
@@ -114,6 +115,7 @@ class SessionRepo:
             )
         return "not_cancellable" if exists else "not_found"
 
+    @uncancellable
     async def set_progress(self, session_id: str, stage_index: int, stage_id: str) -> None:
         async with self._db.sessions.begin() as s:
             await s.execute(
@@ -122,6 +124,7 @@ class SessionRepo:
                 .values(current_stage_index=stage_index, current_stage_id=stage_id)
             )
 
+    @uncancellable
     async def finalise(self, session_id: str, attempt: int, result: Finalisation) -> bool:
         """Write the terminal state if this attempt still owns the session (compare-and-set)."""
         now = utcnow()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database
+from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import AlertSession, Stage, TimelineEvent
 from tarsy.domain.ids import new_id
 from tarsy.domain.statuses import TimelineEventType, TimelineStatus
@@ -32,6 +32,7 @@ class TimelineRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @uncancellable
     async def create(self, new: NewTimelineEvent) -> TimelineEvent:
         """Insert an event with the next session-wide sequence number."""
         now = utcnow()
@@ -61,6 +62,7 @@ class TimelineRepo:
             s.add(row)
         return row
 
+    @uncancellable
     async def complete(
         self,
         event: TimelineEvent,
@@ -90,16 +92,20 @@ class TimelineRepo:
             setattr(event, key, value)
         return event
 
-    async def finish_streaming(self, session_id: str, status: TimelineStatus) -> int:
-        """Close every still-streaming event of a session with ``status``."""
+    @uncancellable
+    async def finish_streaming(
+        self, session_id: str, status: TimelineStatus, *, execution_id: str | None = None
+    ) -> int:
+        """Close every still-streaming event of a session (or of one execution) with ``status``."""
+        where = [
+            TimelineEvent.session_id == session_id,
+            TimelineEvent.status == TimelineStatus.STREAMING.value,
+        ]
+        if execution_id is not None:
+            where.append(TimelineEvent.execution_id == execution_id)
         async with self._db.sessions.begin() as s:
             res = await s.execute(
-                update(TimelineEvent)
-                .where(
-                    TimelineEvent.session_id == session_id,
-                    TimelineEvent.status == TimelineStatus.STREAMING.value,
-                )
-                .values(status=status.value, updated_at=utcnow())
+                update(TimelineEvent).where(*where).values(status=status.value, updated_at=utcnow())
             )
         return int(getattr(res, "rowcount", 0) or 0)
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database
+from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import LLMInteraction, MCPInteraction, MessageRow
 from tarsy.domain.ids import new_id
 from tarsy.domain.messages import Message
@@ -37,6 +37,7 @@ class NewLLMInteraction:
     thinking_tokens: int | None = None
     duration_ms: int | None = None
     error_message: str | None = None
+    estimated_cost_usd: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class TraceRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @uncancellable
     async def add_message(self, ref: ExecutionRef, sequence: int, message: Message) -> str:
         row = MessageRow(
             message_id=new_id(),
@@ -76,6 +78,7 @@ class TraceRepo:
             s.add(row)
         return row.message_id
 
+    @uncancellable
     async def add_llm_interaction(self, ref: ExecutionRef, new: NewLLMInteraction) -> str:
         total = None
         if new.input_tokens is not None or new.output_tokens is not None:
@@ -97,12 +100,14 @@ class TraceRepo:
             thinking_tokens=new.thinking_tokens,
             duration_ms=new.duration_ms,
             error_message=new.error_message,
+            estimated_cost_usd=new.estimated_cost_usd,
             created_at=utcnow(),
         )
         async with self._db.sessions.begin() as s:
             s.add(row)
         return row.interaction_id
 
+    @uncancellable
     async def add_mcp_interaction(self, ref: ExecutionRef, new: NewMCPInteraction) -> str:
         row = MCPInteraction(
             interaction_id=new_id(),
