@@ -6,6 +6,8 @@ Modules:
 - ``loop``    -- ``run_iterating_agent``: native tool calling, error recovery, empty-response
                  nudges, forced conclusion at ``max_iterations``.
 - ``prompts`` -- system and user prompt composition from plain inputs.
+- ``inbox``   -- ``Inbox``: messages arriving while the loop runs (sub-agent results), and
+                 ``NO_INBOX``, its null object.
 """
 
 from tarsy.agent.loop import AgentOutcome, AgentSpec, run_iterating_agent

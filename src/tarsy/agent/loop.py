@@ -4,7 +4,10 @@ Per iteration the model sees the whole conversation and the tools. Tool calls ru
 another and their results join the conversation. A failed model call is reported, explained to
 the model and retried on the next iteration; an empty answer earns up to two nudges. When
 ``max_iterations`` is used up the model is asked, without tools, for its best conclusion from
-what it gathered (forced conclusion). Cancellation (``asyncio.CancelledError``) propagates.
+what it gathered (forced conclusion). Messages from the ``Inbox`` (sub-agent results) join the
+conversation before every model call, and an answer given while the inbox still expects
+messages waits for them instead of ending the run. Cancellation (``asyncio.CancelledError``)
+propagates.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tarsy.agent.inbox import NO_INBOX, Inbox
 from tarsy.agent.sink import CallKind, LLMCallRecord, RunSink
 from tarsy.domain.messages import Message, ToolCall
 from tarsy.domain.tools import ToolDef, Toolset
@@ -61,7 +65,7 @@ class ModelTurn:
 
 
 async def run_iterating_agent(
-    spec: AgentSpec, model: Model, toolset: Toolset, sink: RunSink
+    spec: AgentSpec, model: Model, toolset: Toolset, sink: RunSink, inbox: Inbox = NO_INBOX
 ) -> AgentOutcome:
     conversation: list[Message] = []
 
@@ -77,6 +81,8 @@ async def run_iterating_agent(
     nudges = 0
     timeouts = 0
     for iteration in range(1, spec.max_iterations + 1):
+        for text in inbox.drain():
+            await say(Message.user(text))
         turn = await call_model(spec, model, conversation, tools, sink, iteration)
         timeouts = timeouts + 1 if turn.timed_out else 0
         if turn.error is not None:
@@ -104,9 +110,16 @@ async def run_iterating_agent(
                 continue
             return AgentOutcome("failed", error="the model returned empty responses")
         await say(Message.assistant(turn.text))
+        if inbox.pending():
+            # Sub-agents are still working: their results come before any conclusion.
+            await record_call(sink, "iteration", iteration, conversation, tools, turn)
+            await inbox.wait()
+            continue
         await record_call(sink, "final_analysis", iteration, conversation, tools, turn)
         await sink.final_answer(turn.text, {})
         return AgentOutcome("completed", final_analysis=turn.text)
+    for text in inbox.drain():
+        await say(Message.user(text))
     return await _force_conclusion(spec, model, conversation, sink, say)
 
 

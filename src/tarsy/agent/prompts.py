@@ -29,6 +29,15 @@ TASK_FOCUS = (
 
 
 @dataclass(frozen=True, slots=True)
+class SubAgentInfo:
+    """One entry of an orchestrator's sub-agent catalog."""
+
+    name: str
+    description: str
+    mcp_servers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PromptInputs:
     alert_type: str
     alert_data: str
@@ -38,11 +47,53 @@ class PromptInputs:
     failed_servers: Mapping[str, str] = field(default_factory=dict)
     runbook: str | None = None
     previous_stages: str | None = None
+    sub_agents: tuple[SubAgentInfo, ...] = ()
 
 
 def system_prompt(inputs: PromptInputs) -> str:
     sections = [_context(inputs.now), GENERAL_INSTRUCTIONS, *_tool_and_agent_sections(inputs)]
-    sections.append(TASK_FOCUS)
+    if inputs.sub_agents:
+        sections += [_orchestration(inputs.sub_agents), ORCHESTRATOR_FOCUS]
+    else:
+        sections.append(TASK_FOCUS)
+    return "\n\n".join(sections)
+
+
+ORCHESTRATOR_INSTRUCTIONS = """\
+## Orchestration
+You can delegate focused parts of the investigation to the sub-agents below, several at once.
+- `dispatch_agent` with `name` and a self-contained `task` starts one and returns its execution \
+id at once. Its result arrives by itself as a message `[Sub-agent completed] <name> (exec <id>)` \
+(or `[Sub-agent failed|timed_out|cancelled] ...` with the reason); never guess or predict it.
+- `list_agents` shows every sub-agent you dispatched with its status; `cancel_agent` with an \
+`execution_id` stops one you no longer need.
+- If you answer while sub-agents are still running, you will receive their results before you \
+conclude. Weigh their findings like tool output: cite which sub-agent found what."""
+
+ORCHESTRATOR_FOCUS = (
+    "Focus on orchestrating the investigation: delegate, combine the sub-agents' evidence, and "
+    "recommend actions for the on-call engineer; do not perform changes yourself."
+)
+
+SUB_AGENT_NOTE = (
+    "## You are a sub-agent\nAn orchestrator gave you one task of a larger investigation and "
+    "receives your answer. Stick to the task, use your tools for evidence, and answer concisely "
+    "with what you found and how sure you are."
+)
+
+
+def _orchestration(agents: tuple[SubAgentInfo, ...]) -> str:
+    lines = []
+    for agent in agents:
+        servers = f" (tools: {', '.join(agent.mcp_servers)})" if agent.mcp_servers else ""
+        lines.append(f"- {agent.name}: {agent.description}{servers}")
+    return f"{ORCHESTRATOR_INSTRUCTIONS}\n\nAvailable sub-agents:\n" + "\n".join(lines)
+
+
+def sub_agent_system_prompt(inputs: PromptInputs) -> str:
+    """Tiers 0-3 and the sub-agent note; the user message is the task alone."""
+    sections = [_context(inputs.now), GENERAL_INSTRUCTIONS, *_tool_and_agent_sections(inputs)]
+    sections.append(SUB_AGENT_NOTE)
     return "\n\n".join(sections)
 
 
@@ -171,6 +222,8 @@ CHAT_GUIDELINES = (
 
 def chat_system_prompt(inputs: PromptInputs) -> str:
     sections = [_context(inputs.now), CHAT_INSTRUCTIONS, *_tool_and_agent_sections(inputs)]
+    if inputs.sub_agents:
+        sections.append(_orchestration(inputs.sub_agents))
     sections.append(CHAT_GUIDELINES)
     return "\n\n".join(sections)
 

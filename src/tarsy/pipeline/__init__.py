@@ -8,4 +8,6 @@ Modules:
 - ``recorder``       -- ``ExecutionRecorder``: the ``RunSink`` that persists and publishes.
 - ``toolsets``       -- ``CompositeToolset``: several toolsets behind one.
 - ``summarizing``    -- ``SummarizingToolset``: large tool results summarized by an LLM call.
+- ``orchestrator``   -- ``SubAgentDispatcher``: dispatch/list/cancel sub-agents, their results
+                        as an ``agent.Inbox``, and the enforced limits.
 """

@@ -28,7 +28,7 @@ from tarsy.events.bus import Bus
 from tarsy.pipeline.chat_context import render_chat_history
 from tarsy.pipeline.context import ExecutionResult
 from tarsy.pipeline.events import RunEvents
-from tarsy.pipeline.execution import ExecutionRunner
+from tarsy.pipeline.execution import ExecutionRunner, Orchestration
 from tarsy.pipeline.policy import aggregate, override_servers, override_tool_filter
 from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
 from tarsy.pipeline.recorder import record_event
@@ -174,6 +174,7 @@ class ChatRunner:
                 server_instructions=tools.instructions,
                 failed_servers=tools.failed_servers,
                 runbook=session.runbook_url or self._config.defaults.runbook,
+                sub_agents=tools.sub_agents,
             )
             return chat_system_prompt(inputs), chat_user_prompt(inputs, history, question)
 
@@ -186,6 +187,7 @@ class ChatRunner:
             resolve=resolve,
             prompts=prompts,
             tool_filter=override_tool_filter(session.mcp_selection),
+            orchestration=Orchestration(session.chain_id, override),
         )
 
     async def _finish(self, stage: Stage, status: StageStatus, error: str | None) -> None:

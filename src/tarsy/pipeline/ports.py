@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from tarsy.agent.prompts import SubAgentInfo
 from tarsy.config import ResolvedAgentConfig
 from tarsy.domain.tools import Toolset
 from tarsy.llm.fallback import OnFallback, ignore_fallback
@@ -30,11 +31,13 @@ class ModelFactory(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class OpenedTools:
-    """The tools of one execution plus what could not be opened (shown in the prompt)."""
+    """The tools of one execution plus what could not be opened (shown in the prompt), and
+    the sub-agents it may dispatch."""
 
     toolset: Toolset
     instructions: Mapping[str, str] = field(default_factory=dict)
     failed_servers: Mapping[str, str] = field(default_factory=dict)
+    sub_agents: tuple[SubAgentInfo, ...] = ()
 
 
 class ToolsetFactory(Protocol):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from tarsy.agent.sink import DeltaKind, LLMCallRecord
+from tarsy.config.pricing import CostRates
 from tarsy.db.repos.timeline import NewTimelineEvent, TimelineRepo
 from tarsy.db.repos.trace import ExecutionRef, NewLLMInteraction, NewMCPInteraction, TraceRepo
 from tarsy.db.tables import TimelineEvent
@@ -42,8 +44,10 @@ class ExecutionRecorder:
         timeline: TimelineRepo,
         trace: TraceRepo,
         bus: Bus,
+        pricing: CostRates,
     ) -> None:
         self._ref = ref
+        self._pricing = pricing
         self._model_name = model_name
         self._timeline = timeline
         self._trace = trace
@@ -141,6 +145,13 @@ class ExecutionRecorder:
                 thinking_tokens=record.thinking_tokens or None,
                 duration_ms=record.duration_ms,
                 error_message=record.error,
+                estimated_cost_usd=self._pricing.cost(
+                    self._model_name,
+                    datetime.now(UTC),
+                    input_tokens=record.input_tokens,
+                    output_tokens=record.output_tokens,
+                    thinking_tokens=record.thinking_tokens,
+                ),
             ),
         )
 

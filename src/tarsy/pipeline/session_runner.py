@@ -55,7 +55,7 @@ from tarsy.pipeline.context import (
     stage_result,
 )
 from tarsy.pipeline.events import RunEvents
-from tarsy.pipeline.execution import ExecutionRunner
+from tarsy.pipeline.execution import ExecutionRunner, Orchestration
 from tarsy.pipeline.policy import aggregate, override_servers, override_tool_filter
 from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
 from tarsy.pipeline.results import SessionResult
@@ -166,6 +166,7 @@ class SessionRunner:
                 resolve=resolve,
                 prompts=prompts,
                 tool_filter=override_tool_filter(session.mcp_selection),
+                orchestration=Orchestration(chain_id, override),
             )
 
         return await self._stage(
@@ -282,6 +283,7 @@ class SessionRunner:
             failed_servers=tools.failed_servers,
             runbook=self._runbook(session),
             previous_stages=previous,
+            sub_agents=tools.sub_agents,
         )
 
     def _runbook(self, session: AlertSession) -> str | None:

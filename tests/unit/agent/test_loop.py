@@ -118,3 +118,36 @@ async def test_scripted_model_routes_turns_per_agent() -> None:
     assert (await run_iterating_agent(spec(), model, TOOLS, RecordingSink())).final_analysis == (
         "shared"
     )
+
+
+class Inbox:
+    """An inbox whose one message arrives only after the model has answered once."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.waits = 0
+
+    def drain(self) -> list[str]:
+        out, self.messages = self.messages, []
+        return out
+
+    def pending(self) -> bool:
+        return self.waits == 0 or bool(self.messages)
+
+    async def wait(self) -> None:
+        self.waits += 1
+        self.messages.append("[Sub-agent completed] Logs (exec e1):\nOOM")
+
+
+async def test_answer_while_work_is_pending_waits_for_it_before_concluding() -> None:
+    model = ScriptedModel([Turn.text("waiting for logs"), Turn.text("Root cause: OOM")])
+    sink = RecordingSink()
+    inbox = Inbox()
+    outcome = await run_iterating_agent(spec(), model, TOOLS, sink, inbox)
+    assert outcome.final_analysis == "Root cause: OOM"
+    assert inbox.waits == 1
+    second = model.requests[1].messages
+    assert [m.role for m in second[-2:]] == [MessageRole.ASSISTANT, MessageRole.USER]
+    assert second[-1].content.startswith("[Sub-agent completed] Logs")
+    assert [c.kind for c in sink.calls] == ["iteration", "final_analysis"]
+    assert len(sink.finals) == 1
