@@ -14,12 +14,15 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tarsy.db.engine import WriteGate
+
 MAX_BATCH = 500
 
 
 class BatchInserter:
-    def __init__(self, engine: AsyncEngine, table: Table) -> None:
+    def __init__(self, engine: AsyncEngine, table: Table, gate: WriteGate) -> None:
         self._engine = engine
+        self._gate = gate
         self._table = table
         self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
@@ -35,7 +38,7 @@ class BatchInserter:
         while self._pending:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             try:
-                async with self._engine.begin() as conn:
+                async with self._gate(), self._engine.begin() as conn:
                     await conn.execute(insert(self._table), [row for row, _ in batch])
             except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
                 for _, future in batch:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -18,13 +19,71 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from tarsy.db.writer import GroupWriter
+
+TABLE_ORDER = (
+    "alert_sessions",
+    "stages",
+    "agent_executions",
+    "messages",
+    "llm_interactions",
+    "mcp_interactions",
+    "timeline_events",
+    "events",
+)
+"""Tables in foreign-key order, parents first: the order of a group commit's inserts."""
+
+
+class WriteGate:
+    """Serialises this process's write transactions on SQLite; lets them all through on
+    PostgreSQL.
+
+    SQLite has one database-wide write lock. Connections that contend for it wait in SQLite's
+    busy handler, which sleeps in steps of up to 100 ms; queueing writers on an asyncio lock
+    instead hands the lock over as soon as it is free.
+    """
+
+    def __init__(self, serialise: bool) -> None:
+        self._lock = asyncio.Lock() if serialise else None
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        if self._lock is None:
+            yield
+            return
+        async with self._lock:
+            yield
+
+
+class Sessions:
+    """Session factory: ``sessions()`` for reads, ``sessions.begin()`` for a write transaction
+    (committed on success, rolled back on error) that passes the ``WriteGate``."""
+
+    def __init__(self, maker: async_sessionmaker[AsyncSession], gate: WriteGate) -> None:
+        self._maker = maker
+        self._gate = gate
+
+    def __call__(self) -> AsyncSession:
+        return self._maker()
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncSession]:
+        async with self._gate(), self._maker.begin() as session:
+            yield session
+
 
 @dataclass(frozen=True, slots=True)
 class Database:
-    """An engine plus its session factory; ``dialect`` is ``sqlite`` or ``postgresql``."""
+    """An engine plus its session factory; ``dialect`` is ``sqlite`` or ``postgresql``.
+
+    Write transactions go through ``sessions.begin()`` (or ``writing()`` around
+    ``engine.begin()``), so that on SQLite they take turns in this process.
+    """
 
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: Sessions
+    writing: WriteGate
+    writer: GroupWriter
 
     @property
     def dialect(self) -> str:
@@ -64,7 +123,10 @@ def connect(url: str, *, schema: str | None = None, pool_size: int = 10) -> Data
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
+    gate = WriteGate(serialise=parsed.get_backend_name() == "sqlite")
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    writer = GroupWriter(engine, gate, order=TABLE_ORDER)
+    return Database(engine, Sessions(maker, gate), gate, writer)
 
 
 P = ParamSpec("P")

@@ -7,8 +7,11 @@ from typing import Any
 from sqlalchemy import select
 
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database, uncancellable
+from tarsy.db.engine import Database
 from tarsy.db.tables import Event
+from tarsy.db.writer import table_of
+
+EVENTS = table_of(Event)
 
 
 class OutboxRepo:
@@ -17,13 +20,14 @@ class OutboxRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @uncancellable
     async def append(self, session_id: str, channel: str, payload: dict[str, Any]) -> int:
-        row = Event(session_id=session_id, channel=channel, payload=payload, created_at=utcnow())
-        async with self._db.sessions.begin() as s:
-            s.add(row)
-            await s.flush()
-            return int(row.id)
+        row = {
+            "session_id": session_id,
+            "channel": channel,
+            "payload": payload,
+            "created_at": utcnow(),
+        }
+        return int(await self._db.writer.insert(EVENTS, row, returning="id"))
 
     async def since(self, channel: str, after_id: int, limit: int) -> list[Event]:
         async with self._db.sessions() as s:

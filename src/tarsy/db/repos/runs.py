@@ -161,6 +161,7 @@ class RunRepo:
 @uncancellable
 async def close_open_runs(db: Database, session_id: str, status: StageStatus) -> None:
     """End every stage and execution of a session still pending/active with ``status``."""
+    await db.writer.flush()
     now = utcnow()
     open_states = (StageStatus.PENDING.value, StageStatus.ACTIVE.value)
     async with db.sessions.begin() as s:

@@ -44,7 +44,7 @@ class Finalisation:
 class SessionRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._inserts = BatchInserter(db.engine, AlertSession.__table__)  # type: ignore[arg-type]
+        self._inserts = BatchInserter(db.engine, AlertSession.__table__, db.writing)  # type: ignore[arg-type]
 
     async def create(self, new: NewSession) -> None:
         """Insert a ``pending`` session; returns once it is committed (group commit)."""
@@ -127,6 +127,7 @@ class SessionRepo:
     @uncancellable
     async def finalise(self, session_id: str, attempt: int, result: Finalisation) -> bool:
         """Write the terminal state if this attempt still owns the session (compare-and-set)."""
+        await self._db.writer.flush()  # everything the run wrote is stored before it ends
         now = utcnow()
         cancelled = result.status is SessionStatus.CANCELLED
         values: dict[str, Any] = {

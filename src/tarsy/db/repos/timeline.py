@@ -10,8 +10,12 @@ from sqlalchemy import select, update
 from tarsy.db.clock import utcnow
 from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import AlertSession, Stage, TimelineEvent
+from tarsy.db.writer import row_of, table_of
 from tarsy.domain.ids import new_id
 from tarsy.domain.statuses import TimelineEventType, TimelineStatus
+
+TIMELINE = table_of(TimelineEvent)
+SESSIONS = table_of(AlertSession)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,37 +36,32 @@ class TimelineRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @uncancellable
     async def create(self, new: NewTimelineEvent) -> TimelineEvent:
         """Insert an event with the next session-wide sequence number."""
         now = utcnow()
-        async with self._db.sessions.begin() as s:
-            seq = await s.scalar(
-                update(AlertSession)
-                .where(AlertSession.session_id == new.session_id)
-                .values(timeline_seq=AlertSession.timeline_seq + 1)
-                .returning(AlertSession.timeline_seq)
-            )
-            row = TimelineEvent(
-                event_id=new_id(),
-                session_id=new.session_id,
-                stage_id=new.stage_id,
-                execution_id=new.execution_id,
-                parent_execution_id=new.parent_execution_id,
-                sequence_number=int(seq or 0),
-                created_at=now,
-                updated_at=now,
-                llm_interaction_id=new.llm_interaction_id,
-                mcp_interaction_id=new.mcp_interaction_id,
-                content=new.content,
-                event_metadata=new.metadata,
-                status=new.status.value,
-                event_type=new.event_type.value,
-            )
-            s.add(row)
+        row = TimelineEvent(
+            event_id=new_id(),
+            session_id=new.session_id,
+            stage_id=new.stage_id,
+            execution_id=new.execution_id,
+            parent_execution_id=new.parent_execution_id,
+            sequence_number=0,
+            created_at=now,
+            updated_at=now,
+            llm_interaction_id=new.llm_interaction_id,
+            mcp_interaction_id=new.mcp_interaction_id,
+            content=new.content,
+            event_metadata=new.metadata,
+            status=new.status.value,
+            event_type=new.event_type.value,
+        )
+        row.sequence_number = await self._db.writer.insert_numbered(
+            TIMELINE,
+            row_of(row),
+            SESSIONS,
+        )
         return row
 
-    @uncancellable
     async def complete(
         self,
         event: TimelineEvent,
@@ -84,10 +83,8 @@ class TimelineRepo:
             values["llm_interaction_id"] = llm_interaction_id
         if mcp_interaction_id:
             values["mcp_interaction_id"] = mcp_interaction_id
-        async with self._db.sessions.begin() as s:
-            await s.execute(
-                update(TimelineEvent).where(TimelineEvent.event_id == event.event_id).values(values)
-            )
+        columns = {("metadata" if k == "event_metadata" else k): v for k, v in values.items()}
+        await self._db.writer.update(TIMELINE, "event_id", {"event_id": event.event_id, **columns})
         for key, value in values.items():
             setattr(event, key, value)
         return event
@@ -97,6 +94,7 @@ class TimelineRepo:
         self, session_id: str, status: TimelineStatus, *, execution_id: str | None = None
     ) -> int:
         """Close every still-streaming event of a session (or of one execution) with ``status``."""
+        await self._db.writer.flush()  # events created by writers that were cancelled meanwhile
         where = [
             TimelineEvent.session_id == session_id,
             TimelineEvent.status == TimelineStatus.STREAMING.value,

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database, uncancellable
+from tarsy.db.engine import Database
 from tarsy.db.tables import LLMInteraction, MCPInteraction, MessageRow
+from tarsy.db.writer import row_of, table_of
 from tarsy.domain.ids import new_id
 from tarsy.domain.messages import Message
 from tarsy.domain.statuses import LLMInteractionType, MCPInteractionType
@@ -56,7 +57,6 @@ class TraceRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @uncancellable
     async def add_message(self, ref: ExecutionRef, sequence: int, message: Message) -> str:
         row = MessageRow(
             message_id=new_id(),
@@ -74,11 +74,9 @@ class TraceRepo:
             tool_name=message.tool_name,
             created_at=utcnow(),
         )
-        async with self._db.sessions.begin() as s:
-            s.add(row)
+        await self._db.writer.insert(table_of(MessageRow), row_of(row))
         return row.message_id
 
-    @uncancellable
     async def add_llm_interaction(self, ref: ExecutionRef, new: NewLLMInteraction) -> str:
         total = None
         if new.input_tokens is not None or new.output_tokens is not None:
@@ -103,11 +101,9 @@ class TraceRepo:
             estimated_cost_usd=new.estimated_cost_usd,
             created_at=utcnow(),
         )
-        async with self._db.sessions.begin() as s:
-            s.add(row)
+        await self._db.writer.insert(table_of(type(row)), row_of(row))
         return row.interaction_id
 
-    @uncancellable
     async def add_mcp_interaction(self, ref: ExecutionRef, new: NewMCPInteraction) -> str:
         row = MCPInteraction(
             interaction_id=new_id(),
@@ -124,8 +120,7 @@ class TraceRepo:
             error_message=new.error_message,
             created_at=utcnow(),
         )
-        async with self._db.sessions.begin() as s:
-            s.add(row)
+        await self._db.writer.insert(table_of(type(row)), row_of(row))
         return row.interaction_id
 
     async def messages_of(self, execution_id: str) -> list[MessageRow]:

@@ -1,0 +1,212 @@
+"""``GroupWriter``: group commit for the hot write path (trace rows, timeline events, outbox).
+
+Callers await each write as before (when ``insert``/``update`` returns, the row is committed),
+but writes that arrive while a batch is being committed are written together in the next
+transaction, as multi-row statements: one ``INSERT`` per table and one ``UPDATE`` per column
+set, in foreign-key order (inserts before updates). An idle system writes each row at once;
+under load a hundred sessions' writes cost one transaction instead of a hundred. A caller's own
+writes stay in order because each waits for the previous one to commit, so reordering inside a
+batch only concerns writes of different callers, which cannot depend on each other's
+uncommitted rows.
+
+Timeline events take the next session-wide sequence numbers in the same transaction: one
+``UPDATE alert_sessions ... RETURNING`` per batch covers every session in it.
+
+If a batch fails (a row violates a constraint), every write in it is retried alone, so one bad
+row fails only its own caller. Writes are not cancelled with their caller: a batch always runs
+to its end (see ``uncancellable``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from sqlalchemy import Table, bindparam, case, insert, inspect, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 1000
+
+
+class Gate(Protocol):
+    """Entry to a write transaction (``engine.WriteGate``)."""
+
+    def __call__(self) -> AbstractAsyncContextManager[None]: ...
+
+
+def _future() -> asyncio.Future[Any]:
+    return asyncio.get_running_loop().create_future()
+
+
+@dataclass(slots=True)
+class _Write:
+    kind: Literal["insert", "update", "timeline"]
+    table: Table
+    row: dict[str, Any]
+    returning: str | None = None
+    key: str = ""
+    counter: Table | None = None
+    future: asyncio.Future[Any] = field(default_factory=_future)
+
+
+class GroupWriter:
+    """One per database. ``order`` lists table names in foreign-key order (parents first)."""
+
+    def __init__(self, engine: AsyncEngine, gate: Gate, *, order: Sequence[str]) -> None:
+        self._engine = engine
+        self._gate = gate
+        self._order = {name: i for i, name in enumerate(order)}
+        self._pending: list[_Write] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def insert(self, table: Table, row: Mapping[str, Any], *, returning: str = "") -> Any:
+        """Insert ``row``; the value of column ``returning`` (e.g. an autoincrement id)."""
+        return await self._submit(_Write("insert", table, dict(row), returning or None))
+
+    async def update(self, table: Table, key: str, row: Mapping[str, Any]) -> None:
+        """Set the other columns of ``row`` on the row whose column ``key`` equals row[key]."""
+        await self._submit(_Write("update", table, dict(row), key=key))
+
+    async def insert_numbered(self, table: Table, row: Mapping[str, Any], counter: Table) -> int:
+        """Insert ``row`` with the next ``sequence_number`` of its session, counted in the
+        ``timeline_seq`` column of ``counter`` (the sessions table); returns the number."""
+        return int(await self._submit(_Write("timeline", table, dict(row), counter=counter)))
+
+    async def flush(self) -> None:
+        """Wait until every write submitted so far is committed (or failed)."""
+        task = self._task
+        while task is not None and not task.done():
+            await asyncio.shield(task)
+            task = self._task
+
+    async def _submit(self, write: _Write) -> Any:
+        # Retrieve a failure even when the caller is gone, so asyncio does not report it.
+        write.future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._pending.append(write)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="group-writer")
+        return await asyncio.shield(write.future)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            try:
+                async with self._gate(), self._engine.begin() as conn:
+                    results = await self._write(conn, batch)
+            except Exception as exc:  # noqa: BLE001 - retried one by one below
+                if len(batch) == 1:
+                    _fail(batch[0], exc)
+                    continue
+                log.warning(
+                    "group write of %d rows failed (%s); retrying one by one", len(batch), exc
+                )
+                for write in batch:
+                    try:
+                        async with self._gate(), self._engine.begin() as conn:
+                            [result] = await self._write(conn, [write])
+                    except Exception as one:  # noqa: BLE001 - handed to its caller
+                        _fail(write, one)
+                    else:
+                        _done(write, result)
+            else:
+                for write, result in zip(batch, results, strict=True):
+                    _done(write, result)
+
+    async def _write(self, conn: AsyncConnection, batch: list[_Write]) -> list[Any]:
+        """Write ``batch`` in ``conn``'s transaction; one result per write, in batch order."""
+        results: dict[int, Any] = {}
+        timeline = [w for w in batch if w.kind == "timeline"]
+        if timeline:
+            await self._number(conn, timeline)
+            for w in timeline:
+                results[id(w)] = w.row["sequence_number"]
+        inserts = [w for w in batch if w.kind in ("insert", "timeline")]
+        for table_rows in self._by_table(inserts):
+            first = table_rows[0]
+            rows = [w.row for w in table_rows]
+            if first.returning is not None:
+                column = first.table.c[first.returning]
+                stmt = insert(first.table).returning(column, sort_by_parameter_order=True)
+                values = (await conn.execute(stmt, rows)).scalars().all()
+                for w, value in zip(table_rows, values, strict=True):
+                    results[id(w)] = value
+            else:
+                await conn.execute(insert(first.table), rows)
+        updates: dict[tuple[str, str, tuple[str, ...]], list[_Write]] = {}
+        for w in batch:
+            if w.kind == "update":
+                columns = tuple(sorted(k for k in w.row if k != w.key))
+                updates.setdefault((w.table.name, w.key, columns), []).append(w)
+        for (_, key, columns), group in updates.items():
+            table = group[0].table
+            change = (
+                update(table)
+                .where(table.c[key] == bindparam("_key"))
+                .values({c: bindparam(f"_v_{c}") for c in columns})
+            )
+            params = [{"_key": w.row[key], **{f"_v_{c}": w.row[c] for c in columns}} for w in group]
+            await conn.execute(change, params)
+        return [results.get(id(w)) for w in batch]
+
+    def _by_table(self, writes: list[_Write]) -> list[list[_Write]]:
+        """Inserts grouped per table and per column set, parents first."""
+        groups: dict[tuple[str, tuple[str, ...], str | None], list[_Write]] = {}
+        for w in writes:
+            groups.setdefault((w.table.name, tuple(sorted(w.row)), w.returning), []).append(w)
+        return sorted(groups.values(), key=lambda g: self._order.get(g[0].table.name, 1_000))
+
+    async def _number(self, conn: AsyncConnection, writes: list[_Write]) -> None:
+        """Give each timeline row the next sequence numbers of its session, in batch order."""
+        sessions = writes[0].counter
+        if sessions is None:
+            raise RuntimeError("a numbered insert needs its counter table")
+        counts: dict[str, int] = {}
+        for w in writes:
+            sid = str(w.row["session_id"])
+            counts[sid] = counts.get(sid, 0) + 1
+        sid_col, seq_col = sessions.c.session_id, sessions.c.timeline_seq
+        stmt = (
+            update(sessions)
+            .where(sid_col.in_(list(counts)))
+            .values(timeline_seq=seq_col + case(counts, value=sid_col, else_=0))
+            .returning(sid_col, seq_col)
+        )
+        last = {str(sid): int(seq) for sid, seq in (await conn.execute(stmt)).all()}
+        missing = set(counts) - set(last)
+        if missing:
+            raise LookupError(f"no session {sorted(missing)[0]!r} for its timeline event")
+        nxt = {sid: last[sid] - counts[sid] + 1 for sid in counts}
+        for w in writes:
+            sid = str(w.row["session_id"])
+            w.row["sequence_number"] = nxt[sid]
+            nxt[sid] += 1
+
+
+def _done(write: _Write, result: Any) -> None:
+    if not write.future.done():
+        write.future.set_result(result)
+
+
+def _fail(write: _Write, exc: BaseException) -> None:
+    if not write.future.done():
+        write.future.set_exception(exc)
+
+
+def row_of(obj: object) -> dict[str, Any]:
+    """The column values of a transient ORM object, keyed by column name."""
+    mapper = inspect(type(obj))
+    return {attr.columns[0].name: getattr(obj, attr.key) for attr in mapper.column_attrs}
+
+
+def table_of(mapped: type) -> Table:
+    """The ``Table`` of a mapped class."""
+    table = getattr(mapped, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{mapped.__name__} is not mapped to a table")
+    return table
