@@ -28,7 +28,7 @@ from tarsy.db.tables import Event, LLMInteraction, MCPInteraction, MessageRow
 from tarsy.domain.messages import ToolCall
 from tarsy.domain.statuses import MessageRole
 from tarsy.domain.tools import JsonValue, ToolDef, ToolResult
-from tarsy.events.bus import Payload
+from tarsy.events.bus import Fill, Payload
 from tarsy.llm.model import Model
 from tarsy.llm.scripted import FunctionModel
 from tarsy.llm.types import ModelRequest, StreamEvent, TextDelta, ToolCallEvent, Usage
@@ -238,9 +238,11 @@ async def test_concurrent_sessions_stay_isolated_under_the_limit(
     ) as app:
         publish = app.container.bus.publish
 
-        async def recording(channel: str, payload: Payload, *, persist: bool = False) -> None:
+        async def recording(
+            channel: str, payload: Payload, *, persist: bool = False, fill: Fill | None = None
+        ) -> None:
             published.append((channel, json.loads(json.dumps(payload, default=str))))
-            await publish(channel, payload, persist=persist)
+            await publish(channel, payload, persist=persist, fill=fill)
 
         monkeypatch.setattr(app.container.bus, "publish", recording)
         assert app.container.pool is not None

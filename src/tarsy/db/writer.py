@@ -21,12 +21,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Table, bindparam, case, insert, inspect, update
+from sqlalchemy import (
+    MetaData,
+    Table,
+    bindparam,
+    case,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -40,19 +50,46 @@ class Gate(Protocol):
     def __call__(self) -> AbstractAsyncContextManager[None]: ...
 
 
+_MARK_TABLE = Table("_flush_mark", MetaData())
+
+
 def _future() -> asyncio.Future[Any]:
     return asyncio.get_running_loop().create_future()
 
 
 @dataclass(slots=True)
 class _Write:
-    kind: Literal["insert", "update", "timeline"]
+    kind: Literal["insert", "update", "timeline", "indexed", "mark"]
     table: Table
     row: dict[str, Any]
     returning: str | None = None
     key: str = ""
     counter: Table | None = None
+    prepare: Callable[[dict[str, Any]], None] | None = None
     future: asyncio.Future[Any] = field(default_factory=_future)
+
+
+class Pending:
+    """A posted write. ``result()`` waits for its commit; ``when_done`` runs a callback then
+    (with the write's result, or None if it failed)."""
+
+    def __init__(self, write: _Write) -> None:
+        self._write = write
+
+    @property
+    def row(self) -> dict[str, Any]:
+        """The row as it will be (or was) written; the writer fills ``sequence_number``."""
+        return self._write.row
+
+    async def result(self) -> Any:
+        return await asyncio.shield(self._write.future)
+
+    def when_done(self, callback: Callable[[Any], None]) -> None:
+        def call(future: asyncio.Future[Any]) -> None:
+            ok = not future.cancelled() and future.exception() is None
+            callback(future.result() if ok else None)
+
+        self._write.future.add_done_callback(call)
 
 
 class GroupWriter:
@@ -66,36 +103,66 @@ class GroupWriter:
         self._task: asyncio.Task[None] | None = None
 
     async def insert(self, table: Table, row: Mapping[str, Any], *, returning: str = "") -> Any:
-        """Insert ``row``; the value of column ``returning`` (e.g. an autoincrement id)."""
-        return await self._submit(_Write("insert", table, dict(row), returning or None))
+        """Insert ``row`` and wait for it; the value of column ``returning`` (e.g. an id)."""
+        return await self.post_insert(table, row, returning=returning).result()
 
     async def update(self, table: Table, key: str, row: Mapping[str, Any]) -> None:
         """Set the other columns of ``row`` on the row whose column ``key`` equals row[key]."""
-        await self._submit(_Write("update", table, dict(row), key=key))
+        await self.post_update(table, key, row).result()
 
     async def insert_numbered(self, table: Table, row: Mapping[str, Any], counter: Table) -> int:
         """Insert ``row`` with the next ``sequence_number`` of its session, counted in the
         ``timeline_seq`` column of ``counter`` (the sessions table); returns the number."""
-        return int(await self._submit(_Write("timeline", table, dict(row), counter=counter)))
+        return int(await self.post_numbered(table, row, counter).result())
+
+    # Posting: the write is queued and the caller goes on; ``flush`` or ``Pending.result``
+    # wait for it. A failed posted write is logged (and reported to whoever waits for it).
+    def post_insert(
+        self,
+        table: Table,
+        row: Mapping[str, Any],
+        *,
+        returning: str = "",
+        prepare: Callable[[dict[str, Any]], None] | None = None,
+    ) -> Pending:
+        """Queue an insert. ``prepare(row)`` runs just before it is written (after numbering),
+        to fill in values known only then."""
+        return self._post(_Write("insert", table, dict(row), returning or None, prepare=prepare))
+
+    def post_update(self, table: Table, key: str, row: Mapping[str, Any]) -> Pending:
+        return self._post(_Write("update", table, dict(row), key=key))
+
+    def post_numbered(self, table: Table, row: Mapping[str, Any], counter: Table) -> Pending:
+        return self._post(_Write("timeline", table, dict(row), counter=counter))
+
+    async def insert_indexed(self, table: Table, row: Mapping[str, Any], *, index: str) -> int:
+        """Insert ``row`` with column ``index`` set to 1 + the largest ``index`` of the rows of
+        the same session in ``table`` (a 1-based position per session); returns it."""
+        write = _Write("indexed", table, dict(row), key=index)
+        return int(await self._post(write).result())
 
     async def flush(self) -> None:
-        """Wait until every write submitted so far is committed (or failed)."""
-        task = self._task
-        while task is not None and not task.done():
-            await asyncio.shield(task)
-            task = self._task
+        """Wait until every write posted so far is committed (or failed); later ones are not
+        waited for."""
+        if self._task is None or self._task.done():
+            return
+        mark = _Write("mark", _MARK_TABLE, {})
+        await self._post(mark).result()
 
-    async def _submit(self, write: _Write) -> Any:
-        # Retrieve a failure even when the caller is gone, so asyncio does not report it.
-        write.future.add_done_callback(lambda f: f.cancelled() or f.exception())
+    def _post(self, write: _Write) -> Pending:
+        write.future.add_done_callback(_log_failure)
         self._pending.append(write)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name="group-writer")
-        return await asyncio.shield(write.future)
+        return Pending(write)
 
     async def _drain(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            if all(w.kind == "mark" for w in batch):
+                for write in batch:
+                    _done(write, None)
+                continue
             try:
                 async with self._gate(), self._engine.begin() as conn:
                     results = await self._write(conn, batch)
@@ -126,7 +193,15 @@ class GroupWriter:
             await self._number(conn, timeline)
             for w in timeline:
                 results[id(w)] = w.row["sequence_number"]
-        inserts = [w for w in batch if w.kind in ("insert", "timeline")]
+        indexed = [w for w in batch if w.kind == "indexed"]
+        if indexed:
+            await self._index(conn, indexed)
+            for w in indexed:
+                results[id(w)] = w.row[w.key]
+        inserts = [w for w in batch if w.kind in ("insert", "timeline", "indexed")]
+        for w in inserts:
+            if w.prepare is not None:
+                w.prepare(w.row)
         for table_rows in self._by_table(inserts):
             first = table_rows[0]
             rows = [w.row for w in table_rows]
@@ -186,6 +261,29 @@ class GroupWriter:
             sid = str(w.row["session_id"])
             w.row["sequence_number"] = nxt[sid]
             nxt[sid] += 1
+
+    async def _index(self, conn: AsyncConnection, writes: list[_Write]) -> None:
+        """Give each indexed row 1 + the session's current largest index, in batch order."""
+        by_table: dict[tuple[str, str], list[_Write]] = {}
+        for w in writes:
+            by_table.setdefault((w.table.name, w.key), []).append(w)
+        for group in by_table.values():
+            table, column = group[0].table, group[0].key
+            sessions = sorted({str(w.row["session_id"]) for w in group})
+            sid = table.c.session_id
+            rows = await conn.execute(
+                select(sid, func.max(table.c[column])).where(sid.in_(sessions)).group_by(sid)
+            )
+            nxt = {str(s): int(m or 0) + 1 for s, m in rows.all()}
+            for w in group:
+                key = str(w.row["session_id"])
+                w.row[column] = nxt.get(key, 1)
+                nxt[key] = w.row[column] + 1
+
+
+def _log_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.warning("a database write failed: %s", exc)
 
 
 def _done(write: _Write, result: Any) -> None:

@@ -331,8 +331,16 @@ class ExecutionRecorder:
 
 
 async def record_event(timeline: TimelineRepo, bus: Bus, new: NewTimelineEvent) -> TimelineEvent:
-    """Create a timeline event and publish ``timeline_event.created`` for it."""
-    event = await timeline.create(new)
+    """Create a timeline event and publish ``timeline_event.created`` for it.
+
+    Neither waits for the database: the event's sequence number is filled into the published
+    payload when the row is written (both go in the same group commit, the event first).
+    """
+    event, pending = timeline.post(new)
+
+    def fill(payload: dict[str, Any]) -> None:
+        payload["sequence_number"] = pending.row.get("sequence_number")
+
     await bus.publish(
         session_channel(new.session_id),
         {
@@ -345,9 +353,10 @@ async def record_event(timeline: TimelineRepo, bus: Bus, new: NewTimelineEvent) 
             "status": event.status,
             "content": event.content,
             "metadata": event.event_metadata,
-            "sequence_number": event.sequence_number,
+            "sequence_number": None,
         },
         persist=True,
+        fill=fill,
     )
     return event
 

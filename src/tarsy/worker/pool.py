@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -91,7 +92,9 @@ class WorkerPool:
         self._background: list[asyncio.Task[None]] = []
         self._running: dict[str, _Running] = {}
         self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
+        self._idle: deque[asyncio.Future[None]] = deque()
+        self._polling = False
+        self._poke: asyncio.Future[None] | None = None
         self.stats = _Stats()
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -111,7 +114,8 @@ class WorkerPool:
         """
         grace = self._settings.graceful_shutdown_timeout.total_seconds()
         self._stopping.set()
-        self._wake.set()
+        self.notify_new_work()
+        self._wake(len(self._idle))
         for task in self._background:
             task.cancel()
         tasks = [r.task for r in self._running.values()]
@@ -124,8 +128,18 @@ class WorkerPool:
         await asyncio.gather(*self._workers, *self._background, return_exceptions=True)
 
     def notify_new_work(self) -> None:
-        """Wake idle workers now instead of at their next poll (same-process submissions)."""
-        self._wake.set()
+        """Have the poller claim now instead of at its next poll (a new session)."""
+        poke = self._poke
+        if poke is not None and not poke.done():
+            poke.set_result(None)
+
+    def _wake(self, count: int) -> None:
+        """Hand the poller role on: wake up to ``count`` idle workers, longest idle first."""
+        while count > 0 and self._idle:
+            waiter = self._idle.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                count -= 1
 
     def cancel_local(self, session_id: str) -> bool:
         running = self._running.get(session_id)
@@ -150,17 +164,23 @@ class WorkerPool:
         )
 
     # -- claim loop ---------------------------------------------------------------------------
+    # One idle worker at a time polls the queue (the poller); the other idle workers wait for
+    # their turn. A poller that claims a session hands the role to the next idle worker, which
+    # polls at once, so a burst of alerts is claimed back to back, while an idle pool costs one
+    # query per poll interval instead of one per worker.
     async def _work(self) -> None:
         limit = self._settings.max_concurrent_sessions
         while not self._stopping.is_set():
-            try:
-                claim = await self._queue.claim(self.pod_id, limit)
-            except Exception:
-                log.exception("claim failed; backing off")
-                await self._sleep(1.0)
+            if self._polling:
+                await self._wait_turn()
                 continue
+            self._polling = True
+            try:
+                claim = await self._poll(limit)
+            finally:
+                self._polling = False
+                self._wake(1)
             if claim is None:
-                await self._sleep(self._poll_delay())
                 continue
             self.stats.claimed += 1
             try:
@@ -168,16 +188,49 @@ class WorkerPool:
             except Exception:
                 log.exception("session %s: worker error", claim.session_id)
 
+    async def _poll(self, limit: int) -> Claim | None:
+        """Claim until a session is claimed (or the pool stops)."""
+        while not self._stopping.is_set():
+            try:
+                claim = await self._queue.claim(self.pod_id, limit)
+            except Exception:
+                log.exception("claim failed; backing off")
+                await self._nap(1.0)
+                continue
+            if claim is not None:
+                return claim
+            await self._nap(self._poll_delay())
+        return None
+
     def _poll_delay(self) -> float:
         base = self._settings.poll_interval.total_seconds()
         jitter = self._settings.poll_interval_jitter.total_seconds()
         return max(0.01, base + random.uniform(-jitter, jitter))
 
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._wake.wait()
-        self._wake.clear()
+    async def _nap(self, seconds: float) -> None:
+        """The poller's pause between polls; ``notify_new_work`` ends it early."""
+        poke: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._poke = poke
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    await poke
+        finally:
+            self._poke = None
+            if not poke.done():
+                poke.cancel()
+
+    async def _wait_turn(self) -> None:
+        """An idle worker that is not the poller waits until it is handed the role."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._idle.append(waiter)
+        try:
+            await waiter
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+                with contextlib.suppress(ValueError):
+                    self._idle.remove(waiter)
 
     # -- one session --------------------------------------------------------------------------
     async def _process(self, claim: Claim) -> None:
@@ -290,7 +343,7 @@ class WorkerPool:
             status = await self._sessions.status_of(sid)
             await self._publish_status(sid, status or SessionStatus.TIMED_OUT)
         if report.requeued:
-            self._wake.set()
+            self.notify_new_work()
 
     async def _publish_status(self, session_id: str, status: SessionStatus) -> None:
         payload = {"type": "session.status", "session_id": session_id, "status": status.value}

@@ -67,11 +67,29 @@ class QueueRepo:
             )
 
     async def claim(self, pod_id: str, max_concurrent: int) -> Claim | None:
-        """Claim the oldest pending session for ``pod_id`` unless the global limit is reached."""
+        """Claim the oldest pending session for ``pod_id`` unless the global limit is reached.
+
+        An idle queue is answered by a plain read first, without the claim lock (PostgreSQL)
+        or the write gate (SQLite), so idle workers polling do not slow down running sessions.
+        """
+        if not await self._any_pending():
+            return None
         now = utcnow()
         if self._db.is_postgres:
             return await self._claim_postgres(pod_id, max_concurrent, now)
         return await self._claim_sqlite(pod_id, max_concurrent, now)
+
+    async def _any_pending(self) -> bool:
+        async with self._db.sessions() as s:
+            found = await s.scalar(
+                select(AlertSession.session_id)
+                .where(
+                    AlertSession.status == SessionStatus.PENDING.value,
+                    AlertSession.deleted_at.is_(None),
+                )
+                .limit(1)
+            )
+        return found is not None
 
     @uncancellable
     async def _claim_postgres(self, pod_id: str, limit: int, now: datetime) -> Claim | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from tarsy.db.clock import utcnow
 from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import AgentExecution, Stage
+from tarsy.db.writer import row_of, table_of
 from tarsy.domain.ids import new_id
 from tarsy.domain.statuses import (
     ExecutionStatus,
@@ -47,50 +48,46 @@ class RunRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    @uncancellable
     async def start_stage(self, new: NewStage) -> Stage:
         """Create an ``active`` stage at the next 1-based ``stage_index`` of the session."""
-        async with self._db.sessions.begin() as s:
-            last = await s.scalar(
-                select(func.max(Stage.stage_index)).where(Stage.session_id == new.session_id)
-            )
-            row = Stage(
-                stage_id=new_id(),
-                session_id=new.session_id,
-                stage_name=new.stage_name,
-                stage_index=int(last or 0) + 1,
-                expected_agent_count=new.expected_agent_count,
-                parallel_type=new.parallel_type.value if new.parallel_type else None,
-                success_policy=new.success_policy.value if new.success_policy else None,
-                stage_type=new.stage_type.value,
-                status=StageStatus.ACTIVE.value,
-                started_at=utcnow(),
-                referenced_stage_id=new.referenced_stage_id,
-            )
-            s.add(row)
+        row = Stage(
+            stage_id=new_id(),
+            session_id=new.session_id,
+            stage_name=new.stage_name,
+            stage_index=0,
+            expected_agent_count=new.expected_agent_count,
+            parallel_type=new.parallel_type.value if new.parallel_type else None,
+            success_policy=new.success_policy.value if new.success_policy else None,
+            stage_type=new.stage_type.value,
+            status=StageStatus.ACTIVE.value,
+            started_at=utcnow(),
+            referenced_stage_id=new.referenced_stage_id,
+        )
+        row.stage_index = await self._db.writer.insert_indexed(
+            table_of(Stage), row_of(row), index="stage_index"
+        )
         return row
 
-    @uncancellable
     async def finish_stage(
         self, stage: Stage, status: StageStatus, error_message: str | None = None
     ) -> Stage:
         now = utcnow()
         started = stage.started_at or now
-        async with self._db.sessions.begin() as s:
-            await s.execute(
-                update(Stage)
-                .where(Stage.stage_id == stage.stage_id)
-                .values(
-                    status=status.value,
-                    completed_at=now,
-                    duration_ms=int((now - started).total_seconds() * 1000),
-                    error_message=error_message,
-                )
-            )
+        # Through the group writer: committed with (or after) everything the stage posted.
+        await self._db.writer.update(
+            table_of(Stage),
+            "stage_id",
+            {
+                "stage_id": stage.stage_id,
+                "status": status.value,
+                "completed_at": now,
+                "duration_ms": int((now - started).total_seconds() * 1000),
+                "error_message": error_message,
+            },
+        )
         stage.status, stage.completed_at, stage.error_message = status.value, now, error_message
         return stage
 
-    @uncancellable
     async def start_execution(self, new: NewExecution) -> AgentExecution:
         row = AgentExecution(
             execution_id=new_id(),
@@ -106,8 +103,7 @@ class RunRepo:
             parent_execution_id=new.parent_execution_id,
             task=new.task,
         )
-        async with self._db.sessions.begin() as s:
-            s.add(row)
+        await self._db.writer.insert(table_of(AgentExecution), row_of(row))
         return row
 
     async def execution(self, execution_id: str) -> AgentExecution | None:
@@ -136,23 +132,23 @@ class RunRepo:
             setattr(execution, key, value)
         return execution
 
-    @uncancellable
     async def finish_execution(
         self, execution: AgentExecution, status: ExecutionStatus, error_message: str | None = None
     ) -> AgentExecution:
         now = utcnow()
         started = execution.started_at or now
-        async with self._db.sessions.begin() as s:
-            await s.execute(
-                update(AgentExecution)
-                .where(AgentExecution.execution_id == execution.execution_id)
-                .values(
-                    status=status.value,
-                    completed_at=now,
-                    duration_ms=int((now - started).total_seconds() * 1000),
-                    error_message=error_message,
-                )
-            )
+        # Through the group writer: committed with (or after) everything the execution posted.
+        await self._db.writer.update(
+            table_of(AgentExecution),
+            "execution_id",
+            {
+                "execution_id": execution.execution_id,
+                "status": status.value,
+                "completed_at": now,
+                "duration_ms": int((now - started).total_seconds() * 1000),
+                "error_message": error_message,
+            },
+        )
         execution.status, execution.error_message = status.value, error_message
         execution.completed_at = now
         return execution

@@ -11,6 +11,7 @@ from tarsy.db.batching import BatchInserter
 from tarsy.db.clock import utcnow
 from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import AlertSession
+from tarsy.db.writer import table_of
 from tarsy.domain.statuses import ReviewStatus, SessionStatus
 
 ACTIVE = (SessionStatus.IN_PROGRESS.value, SessionStatus.CANCELLING.value)
@@ -115,14 +116,17 @@ class SessionRepo:
             )
         return "not_cancellable" if exists else "not_found"
 
-    @uncancellable
     async def set_progress(self, session_id: str, stage_index: int, stage_id: str) -> None:
-        async with self._db.sessions.begin() as s:
-            await s.execute(
-                update(AlertSession)
-                .where(AlertSession.session_id == session_id)
-                .values(current_stage_index=stage_index, current_stage_id=stage_id)
-            )
+        """Point the session at its current stage (posted: the caller does not wait)."""
+        self._db.writer.post_update(
+            table_of(AlertSession),
+            "session_id",
+            {
+                "session_id": session_id,
+                "current_stage_index": stage_index,
+                "current_stage_id": stage_id,
+            },
+        )
 
     @uncancellable
     async def finalise(self, session_id: str, attempt: int, result: Finalisation) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from tarsy.db.clock import utcnow
 from tarsy.db.engine import Database, uncancellable
 from tarsy.db.tables import AlertSession, Stage, TimelineEvent
-from tarsy.db.writer import row_of, table_of
+from tarsy.db.writer import Pending, row_of, table_of
 from tarsy.domain.ids import new_id
 from tarsy.domain.statuses import TimelineEventType, TimelineStatus
 
@@ -37,7 +37,14 @@ class TimelineRepo:
         self._db = db
 
     async def create(self, new: NewTimelineEvent) -> TimelineEvent:
-        """Insert an event with the next session-wide sequence number."""
+        """Insert an event with the next session-wide sequence number, and wait for it."""
+        row, pending = self.post(new)
+        row.sequence_number = int(await pending.result())
+        return row
+
+    def post(self, new: NewTimelineEvent) -> tuple[TimelineEvent, Pending]:
+        """Queue the insert of an event; its ``sequence_number`` is set once it is stored
+        (``pending.row["sequence_number"]`` has it from the moment it is written)."""
         now = utcnow()
         row = TimelineEvent(
             event_id=new_id(),
@@ -55,12 +62,14 @@ class TimelineRepo:
             status=new.status.value,
             event_type=new.event_type.value,
         )
-        row.sequence_number = await self._db.writer.insert_numbered(
-            TIMELINE,
-            row_of(row),
-            SESSIONS,
-        )
-        return row
+        pending = self._db.writer.post_numbered(TIMELINE, row_of(row), SESSIONS)
+
+        def numbered(seq: Any) -> None:
+            if seq is not None:
+                row.sequence_number = int(seq)
+
+        pending.when_done(numbered)
+        return row, pending
 
     async def complete(
         self,
@@ -84,7 +93,7 @@ class TimelineRepo:
         if mcp_interaction_id:
             values["mcp_interaction_id"] = mcp_interaction_id
         columns = {("metadata" if k == "event_metadata" else k): v for k, v in values.items()}
-        await self._db.writer.update(TIMELINE, "event_id", {"event_id": event.event_id, **columns})
+        self._db.writer.post_update(TIMELINE, "event_id", {"event_id": event.event_id, **columns})
         for key, value in values.items():
             setattr(event, key, value)
         return event

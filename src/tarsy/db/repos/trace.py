@@ -54,6 +54,9 @@ class NewMCPInteraction:
 
 
 class TraceRepo:
+    """Trace rows are posted to the group writer: the caller does not wait for the commit (the
+    execution's end waits for all of them, see ``RunRepo.finish_execution``)."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -74,7 +77,7 @@ class TraceRepo:
             tool_name=message.tool_name,
             created_at=utcnow(),
         )
-        await self._db.writer.insert(table_of(MessageRow), row_of(row))
+        self._db.writer.post_insert(table_of(MessageRow), row_of(row))
         return row.message_id
 
     async def add_llm_interaction(self, ref: ExecutionRef, new: NewLLMInteraction) -> str:
@@ -101,7 +104,7 @@ class TraceRepo:
             estimated_cost_usd=new.estimated_cost_usd,
             created_at=utcnow(),
         )
-        await self._db.writer.insert(table_of(type(row)), row_of(row))
+        self._db.writer.post_insert(table_of(type(row)), row_of(row))
         return row.interaction_id
 
     async def add_mcp_interaction(self, ref: ExecutionRef, new: NewMCPInteraction) -> str:
@@ -120,7 +123,7 @@ class TraceRepo:
             error_message=new.error_message,
             created_at=utcnow(),
         )
-        await self._db.writer.insert(table_of(type(row)), row_of(row))
+        self._db.writer.post_insert(table_of(type(row)), row_of(row))
         return row.interaction_id
 
     async def messages_of(self, execution_id: str) -> list[MessageRow]:
