@@ -47,6 +47,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import uvicorn
+import uvloop
 
 from tarsy.app.container import build_container
 from tarsy.app.server import create_app
@@ -151,6 +152,7 @@ class Run:
     e2e: list[float] = field(default_factory=list)
     queue_waits: list[float] = field(default_factory=list)
     failed: dict[str, int] = field(default_factory=dict)
+    server_cpu: float = 0.0
 
 
 def write_config(directory: Path, tool_calls: int) -> TarsyConfig:
@@ -257,6 +259,7 @@ async def run_backend(settings: Settings, config: TarsyConfig, args: argparse.Na
             log_config=None,
             access_log=False,
             lifespan="on",
+            http="httptools",  # as `tarsy serve`
         )
     )
     serving = asyncio.create_task(server.serve())
@@ -296,8 +299,10 @@ async def drive_from_another_process(url: str, args: argparse.Namespace, counter
     try:
         await loop.run_in_executor(None, ours.recv)  # warm-up done
         counters.llm_calls = counters.tool_calls = 0
+        cpu = time.process_time()
         ours.send("go")
         run: Run = await loop.run_in_executor(None, ours.recv)
+        run.server_cpu = time.process_time() - cpu
         return run
     finally:
         await loop.run_in_executor(None, child.join, 10)
@@ -366,6 +371,8 @@ def report(backend: str, run: Run, args: argparse.Namespace) -> None:
         return
     print(f"  throughput          {len(run.walls) / run.elapsed:8.1f} sessions/s")
     print(f"  critical path       {critical * ms:8.0f} ms")
+    per_session = run.server_cpu / len(run.walls) * ms
+    print(f"  server CPU          {per_session:8.1f} ms per session (all threads)")
     for label, values in [
         ("wall (claim..done)", run.walls),
         ("end-to-end", run.e2e),
@@ -439,7 +446,9 @@ def main() -> None:
         flush=True,
     )
     for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:
-        asyncio.run(bench(backend, args))
+        # The event loop of `tarsy serve` (uvloop).
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(bench(backend, args))
 
 
 if __name__ == "__main__":
