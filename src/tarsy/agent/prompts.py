@@ -48,10 +48,16 @@ class PromptInputs:
     runbook: str | None = None
     previous_stages: str | None = None
     sub_agents: tuple[SubAgentInfo, ...] = ()
+    holidays: Mapping[str, str] = field(default_factory=dict)
+    """Global holidays, ``MM-DD`` -> name (``system.holidays``), for the calendar context."""
 
 
 def system_prompt(inputs: PromptInputs) -> str:
-    sections = [_context(inputs.now), GENERAL_INSTRUCTIONS, *_tool_and_agent_sections(inputs)]
+    sections = [
+        _context(inputs.now, inputs.holidays),
+        GENERAL_INSTRUCTIONS,
+        *_tool_and_agent_sections(inputs),
+    ]
     if inputs.sub_agents:
         sections += [_orchestration(inputs.sub_agents), ORCHESTRATOR_FOCUS]
     else:
@@ -92,9 +98,18 @@ def _orchestration(agents: tuple[SubAgentInfo, ...]) -> str:
 
 def sub_agent_system_prompt(inputs: PromptInputs) -> str:
     """Tiers 0-3 and the sub-agent note; the user message is the task alone."""
-    sections = [_context(inputs.now), GENERAL_INSTRUCTIONS, *_tool_and_agent_sections(inputs)]
+    sections = [
+        _context(inputs.now, inputs.holidays),
+        GENERAL_INSTRUCTIONS,
+        *_tool_and_agent_sections(inputs),
+    ]
     sections.append(SUB_AGENT_NOTE)
     return "\n\n".join(sections)
+
+
+def _opening(inputs: PromptInputs, instructions: str) -> list[str]:
+    """Tier 0 (context), Tier 1 (``instructions``), Tiers 2 and 3."""
+    return [_context(inputs.now, inputs.holidays), instructions, *_tool_and_agent_sections(inputs)]
 
 
 def _tool_and_agent_sections(inputs: PromptInputs) -> list[str]:
@@ -143,12 +158,21 @@ def _alert_and_runbook(inputs: PromptInputs) -> list[str]:
     return parts
 
 
-def _context(now: datetime) -> str:
+def _context(now: datetime, holidays: Mapping[str, str] | None = None) -> str:
+    """Tier 0: the clock, and the calendar day (a global holiday, a weekend day or a weekday)
+    with the staffing that usually goes with it."""
     day = now.strftime("%A")
-    kind = "WEEKEND" if now.weekday() >= 5 else "WEEKDAY"
+    holiday = (holidays or {}).get(now.strftime("%m-%d"))
+    if holiday:
+        kind, staffing = f"GLOBAL_HOLIDAY ({holiday})", "reduced"
+    elif now.weekday() >= 5:
+        kind, staffing = "WEEKEND", "reduced"
+    else:
+        kind, staffing = "WEEKDAY", "normal"
     return (
         "## Context\n"
         f"Current time (UTC): {now.strftime('%Y-%m-%d %H:%M:%S')} ({day}, {kind}). "
+        f"Expect {staffing} staffing. "
         "Rely on this clock, not on timestamps inside the alert, for what 'now' is."
     )
 
@@ -165,8 +189,10 @@ short lines, factual, stating what happened, the root cause if known, and its im
 what the analysis says; do not add actions or conclusions of your own."""
 
 
-def synthesis_system_prompt(now: datetime, custom_instructions: str = "") -> str:
-    sections = [_context(now), SYNTHESIS_INSTRUCTIONS]
+def synthesis_system_prompt(
+    now: datetime, custom_instructions: str = "", holidays: Mapping[str, str] | None = None
+) -> str:
+    sections = [_context(now, holidays), SYNTHESIS_INSTRUCTIONS]
     if custom_instructions.strip():
         sections.append(f"## Agent-Specific Instructions\n{custom_instructions.strip()}")
     return "\n\n".join(sections)
@@ -194,8 +220,8 @@ def synthesis_user_prompt(alert_data: str, runbook: str | None, parallel_results
     return "\n".join(parts)
 
 
-def exec_summary_system_prompt(now: datetime) -> str:
-    return "\n\n".join([_context(now), EXEC_SUMMARY_INSTRUCTIONS])
+def exec_summary_system_prompt(now: datetime, holidays: Mapping[str, str] | None = None) -> str:
+    return "\n\n".join([_context(now, holidays), EXEC_SUMMARY_INSTRUCTIONS])
 
 
 def exec_summary_user_prompt(final_analysis: str) -> str:
@@ -221,7 +247,11 @@ CHAT_GUIDELINES = (
 
 
 def chat_system_prompt(inputs: PromptInputs) -> str:
-    sections = [_context(inputs.now), CHAT_INSTRUCTIONS, *_tool_and_agent_sections(inputs)]
+    sections = [
+        _context(inputs.now, inputs.holidays),
+        CHAT_INSTRUCTIONS,
+        *_tool_and_agent_sections(inputs),
+    ]
     if inputs.sub_agents:
         sections.append(_orchestration(inputs.sub_agents))
     sections.append(CHAT_GUIDELINES)

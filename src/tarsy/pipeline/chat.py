@@ -32,6 +32,7 @@ from tarsy.pipeline.execution import ExecutionRunner, Orchestration
 from tarsy.pipeline.policy import aggregate, override_servers, override_tool_filter
 from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
 from tarsy.pipeline.recorder import record_event
+from tarsy.pipeline.session_runner import holiday_map
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,7 @@ class ChatRunner:
                 failed_servers=tools.failed_servers,
                 runbook=session.runbook_url or self._config.defaults.runbook,
                 sub_agents=tools.sub_agents,
+                holidays=holiday_map(self._config),
             )
             return chat_system_prompt(inputs), chat_user_prompt(inputs, history, question)
 

@@ -298,6 +298,7 @@ class ExecutionRunner:
                 custom_instructions=sub.custom_instructions,
                 server_instructions=tools.instructions,
                 failed_servers=tools.failed_servers,
+                holidays={h.date: h.name for h in self._config.system.holidays},
             )
             return sub_agent_system_prompt(inputs), task
 

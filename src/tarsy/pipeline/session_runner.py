@@ -86,6 +86,7 @@ class SessionRunner:
     ) -> None:
         self._config = config
         self._clock = clock
+        self._holidays = holiday_map(config)
         self._sessions = SessionRepo(db)
         self._runs = RunRepo(db)
         self._events = RunEvents(bus)
@@ -196,7 +197,9 @@ class SessionRunner:
             return resolve_synthesis_agent(self._config, session.chain_id, index)
 
         def prompts(agent: ResolvedAgentConfig, _tools: OpenedTools) -> tuple[str, str]:
-            system = synthesis_system_prompt(self._clock(), agent.custom_instructions)
+            system = synthesis_system_prompt(
+                self._clock(), agent.custom_instructions, self._holidays
+            )
             user = synthesis_user_prompt(session.alert_data, self._runbook(session), results_text)
             return system, user
 
@@ -230,7 +233,8 @@ class SessionRunner:
             return resolve_exec_summary_agent(self._config, session.chain_id)
 
         def prompts(_agent: ResolvedAgentConfig, _tools: OpenedTools) -> tuple[str, str]:
-            return exec_summary_system_prompt(self._clock()), exec_summary_user_prompt(final)
+            system = exec_summary_system_prompt(self._clock(), self._holidays)
+            return system, exec_summary_user_prompt(final)
 
         async def job(stage: Stage) -> ExecutionResult:
             return await self._executions.run(
@@ -284,12 +288,18 @@ class SessionRunner:
             runbook=self._runbook(session),
             previous_stages=previous,
             sub_agents=tools.sub_agents,
+            holidays=self._holidays,
         )
 
     def _runbook(self, session: AlertSession) -> str | None:
         if session.runbook_url:
             return f"Runbook: {session.runbook_url}"
         return self._config.defaults.runbook
+
+
+def holiday_map(config: TarsyConfig) -> dict[str, str]:
+    """``system.holidays`` as ``MM-DD`` -> name, for the prompts' calendar context."""
+    return {h.date: h.name for h in config.system.holidays}
 
 
 def resolve_name(resolve: Callable[[], ResolvedAgentConfig], fallback: str) -> str:
