@@ -38,6 +38,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Executable
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ class GroupWriter:
         self._gate = gate
         self._order = {name: i for i, name in enumerate(order)}
         self._pending: list[_Write] = []
+        self._statements: dict[tuple[str | None, ...], Any] = {}
         self._task: asyncio.Task[None] | None = None
 
     async def insert(self, table: Table, row: Mapping[str, Any], *, returning: str = "") -> Any:
@@ -205,29 +207,46 @@ class GroupWriter:
         for table_rows in self._by_table(inserts):
             first = table_rows[0]
             rows = [w.row for w in table_rows]
+            stmt = self._insert_statement(first.table, first.returning)
             if first.returning is not None:
-                column = first.table.c[first.returning]
-                stmt = insert(first.table).returning(column, sort_by_parameter_order=True)
                 values = (await conn.execute(stmt, rows)).scalars().all()
                 for w, value in zip(table_rows, values, strict=True):
                     results[id(w)] = value
             else:
-                await conn.execute(insert(first.table), rows)
+                await conn.execute(stmt, rows)
         updates: dict[tuple[str, str, tuple[str, ...]], list[_Write]] = {}
         for w in batch:
             if w.kind == "update":
                 columns = tuple(sorted(k for k in w.row if k != w.key))
                 updates.setdefault((w.table.name, w.key, columns), []).append(w)
         for (_, key, columns), group in updates.items():
-            table = group[0].table
-            change = (
+            change = self._update_statement(group[0].table, key, columns)
+            params = [{"_key": w.row[key], **{f"_v_{c}": w.row[c] for c in columns}} for w in group]
+            await conn.execute(change, params)
+        return [results.get(id(w)) for w in batch]
+
+    def _insert_statement(self, table: Table, returning: str | None) -> Executable:
+        """Statements are built once and reused, so SQLAlchemy's cache key is not rebuilt."""
+        key = ("insert", table.name, returning)
+        stmt = self._statements.get(key)
+        if stmt is None:
+            stmt = insert(table)
+            if returning is not None:
+                stmt = stmt.returning(table.c[returning], sort_by_parameter_order=True)
+            self._statements[key] = stmt
+        return stmt
+
+    def _update_statement(self, table: Table, key: str, columns: tuple[str, ...]) -> Executable:
+        cache = ("update", table.name, key, *columns)
+        stmt = self._statements.get(cache)
+        if stmt is None:
+            stmt = (
                 update(table)
                 .where(table.c[key] == bindparam("_key"))
                 .values({c: bindparam(f"_v_{c}") for c in columns})
             )
-            params = [{"_key": w.row[key], **{f"_v_{c}": w.row[c] for c in columns}} for w in group]
-            await conn.execute(change, params)
-        return [results.get(id(w)) for w in batch]
+            self._statements[cache] = stmt
+        return stmt
 
     def _by_table(self, writes: list[_Write]) -> list[list[_Write]]:
         """Inserts grouped per table and per column set, parents first."""
