@@ -75,6 +75,21 @@ async def investigate(app: RunningApp) -> tuple[str, list[dict[str, Any]]]:
     return sid, timeline
 
 
+async def investigate_once(
+    settings: Settings, tmp_path: Path, model: ScriptedModel
+) -> list[dict[str, Any]]:
+    """One investigation of the logs chain with the in-process ``logs`` server; its timeline."""
+    async with running_app(
+        settings,
+        config(tmp_path),
+        models=shared(model),
+        queue=FAST_QUEUE,
+        toolsets={"logs": logs_toolset()},
+    ) as app:
+        _, timeline = await investigate(app)
+    return timeline
+
+
 def agent_turns(summary: Turn) -> ScriptedModel:
     return ScriptedModel(
         routes={
@@ -98,14 +113,7 @@ async def test_large_result_is_summarized_for_the_model_and_stored_truncated(
     settings: Settings, tmp_path: Path
 ) -> None:
     model = agent_turns(Turn.text("SUMMARY: ~2400 identical ERROR lines: db-1:5432 refused"))
-    async with running_app(
-        settings,
-        config(tmp_path),
-        models=shared(model),
-        queue=FAST_QUEUE,
-        toolsets={"logs": logs_toolset()},
-    ) as app:
-        _, timeline = await investigate(app)
+    timeline = await investigate_once(settings, tmp_path, model)
 
     big, small = tool_messages(model)
     tokens = -(-len(BIG.encode()) // 4)
@@ -140,14 +148,7 @@ async def test_failed_summary_gives_the_model_the_raw_result(
     settings: Settings, tmp_path: Path
 ) -> None:
     model = agent_turns(Turn.fail("summarizer overloaded"))
-    async with running_app(
-        settings,
-        config(tmp_path),
-        models=shared(model),
-        queue=FAST_QUEUE,
-        toolsets={"logs": logs_toolset()},
-    ) as app:
-        _, timeline = await investigate(app)
+    timeline = await investigate_once(settings, tmp_path, model)
     big, _ = tool_messages(model)
     assert big == BIG
     [summary] = [e for e in timeline if e["event_type"] == "mcp_tool_summary"]

@@ -116,6 +116,15 @@ async def run(app: RunningApp) -> tuple[dict[str, Any], dict[str, Any], list[dic
     return status, detail, timeline
 
 
+async def investigate_once(
+    settings: Settings, cfg: TarsyConfig, lead: Lead, workers: ScriptedModel
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    async with running_app(
+        settings, cfg, models=factory(lead, workers), queue=FAST_QUEUE, toolsets=notes()
+    ) as app:
+        return await run(app)
+
+
 def subs(detail: dict[str, Any]) -> dict[str, dict[str, Any]]:
     [orchestrator] = detail["stages"][0]["executions"]
     return {s["agent_name"]: s for s in orchestrator["sub_agents"]}
@@ -156,14 +165,7 @@ async def test_dispatch_list_cancel_and_failures_reach_the_orchestrator(
             "ExecSummaryAgent": [Turn.text("checkout OOM")],
         }
     )
-    async with running_app(
-        settings,
-        config(tmp_path),
-        models=factory(lead, workers),
-        queue=FAST_QUEUE,
-        toolsets=notes(),
-    ) as app:
-        status, detail, timeline = await run(app)
+    status, detail, timeline = await investigate_once(settings, config(tmp_path), lead, workers)
 
     assert status["status"] == "completed", status
     assert seen["tools"] == ["cancel_agent", "dispatch_agent", "list_agents"]
@@ -245,14 +247,9 @@ async def test_budget_exhausted_cancels_sub_agents_and_the_orchestrator_conclude
             "ExecSummaryAgent": [Turn.text("done")],
         }
     )
-    async with running_app(
-        settings,
-        config(tmp_path, budget="1s"),
-        models=factory(lead, workers),
-        queue=FAST_QUEUE,
-        toolsets=notes(),
-    ) as app:
-        status, detail, timeline = await run(app)
+    status, detail, timeline = await investigate_once(
+        settings, config(tmp_path, budget="1s"), lead, workers
+    )
 
     assert status["status"] == "completed", status
     assert "the sub-agent budget of 1s is used up" in seen["refused"]
@@ -275,14 +272,9 @@ async def test_agent_timeout_ends_a_sub_agent_as_timed_out(
         return text("\n".join(arrivals(request.messages)))
 
     workers = ScriptedModel(routes={"Sleeper": [hang()], "ExecSummaryAgent": [Turn.text("done")]})
-    async with running_app(
-        settings,
-        config(tmp_path, timeout="500ms"),
-        models=factory(lead, workers),
-        queue=FAST_QUEUE,
-        toolsets=notes(),
-    ) as app:
-        status, detail, _ = await run(app)
+    status, detail, _ = await investigate_once(
+        settings, config(tmp_path, timeout="500ms"), lead, workers
+    )
     assert status["status"] == "completed", status
     assert "[Sub-agent timed_out] Sleeper" in status["final_analysis"]
     assert "did not finish within 0.5s" in status["final_analysis"]

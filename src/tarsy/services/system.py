@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from tarsy.config import TarsyConfig, chain_agents, chain_mcp_servers
 from tarsy.domain.errors import ValidationFailed
@@ -32,11 +32,15 @@ class NoHealthChecks:
 
 
 class ToolView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     name: str
     description: str
 
 
 class McpServerView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     healthy: bool
     last_check: datetime | None
@@ -50,6 +54,8 @@ class McpServersResponse(BaseModel):
 
 
 class WarningView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     category: str
     message: str
@@ -81,34 +87,11 @@ class SystemService:
     board: WarningBoard
 
     def mcp_servers(self) -> McpServersResponse:
-        return McpServersResponse(
-            servers=[
-                McpServerView(
-                    id=s.id,
-                    healthy=s.healthy,
-                    last_check=s.last_check,
-                    tool_count=s.tool_count,
-                    tools=[ToolView(name=t.name, description=t.description) for t in s.tools],
-                    error=s.error,
-                )
-                for s in self.health.servers()
-            ]
-        )
+        servers = [McpServerView.model_validate(s) for s in self.health.servers()]
+        return McpServersResponse(servers=servers)
 
     def warnings(self) -> WarningsResponse:
-        return WarningsResponse(
-            warnings=[
-                WarningView(
-                    id=w.id,
-                    category=w.category,
-                    message=w.message,
-                    details=w.details,
-                    server_id=w.server_id,
-                    created_at=w.created_at,
-                )
-                for w in self.board.list()
-            ]
-        )
+        return WarningsResponse(warnings=[WarningView.model_validate(w) for w in self.board.list()])
 
     def default_tools(self, alert_type: str | None) -> DefaultToolsResponse:
         """The chain's servers and native tools for ``alert_type``; every server without one."""
