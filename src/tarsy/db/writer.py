@@ -60,12 +60,13 @@ def _future() -> asyncio.Future[Any]:
 
 @dataclass(slots=True)
 class _Write:
-    kind: Literal["insert", "update", "timeline", "indexed", "mark"]
+    kind: Literal["insert", "update", "timeline", "indexed", "statement", "mark"]
     table: Table
     row: dict[str, Any]
     returning: str | None = None
     key: str = ""
     counter: Table | None = None
+    statement: Executable | None = None
     prepare: Callable[[dict[str, Any]], None] | None = None
     future: asyncio.Future[Any] = field(default_factory=_future)
 
@@ -141,6 +142,12 @@ class GroupWriter:
         """Insert ``row`` with column ``index`` set to 1 + the largest ``index`` of the rows of
         the same session in ``table`` (a 1-based position per session); returns it."""
         write = _Write("indexed", table, dict(row), key=index)
+        return int(await self._post(write).result())
+
+    async def execute(self, statement: Executable) -> int:
+        """Run ``statement`` (an UPDATE or DELETE) after everything posted before it; the
+        number of rows it changed."""
+        write = _Write("statement", _MARK_TABLE, {}, statement=statement)
         return int(await self._post(write).result())
 
     async def flush(self) -> None:
@@ -223,6 +230,10 @@ class GroupWriter:
             change = self._update_statement(group[0].table, key, columns)
             params = [{"_key": w.row[key], **{f"_v_{c}": w.row[c] for c in columns}} for w in group]
             await conn.execute(change, params)
+        for w in batch:
+            if w.kind == "statement" and w.statement is not None:
+                outcome = await conn.execute(w.statement)
+                results[id(w)] = int(getattr(outcome, "rowcount", 0) or 0)
         return [results.get(id(w)) for w in batch]
 
     def _insert_statement(self, table: Table, returning: str | None) -> Executable:

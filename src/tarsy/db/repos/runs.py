@@ -157,17 +157,16 @@ class RunRepo:
 @uncancellable
 async def close_open_runs(db: Database, session_id: str, status: StageStatus) -> None:
     """End every stage and execution of a session still pending/active with ``status``."""
-    await db.writer.flush()
     now = utcnow()
     open_states = (StageStatus.PENDING.value, StageStatus.ACTIVE.value)
-    async with db.sessions.begin() as s:
-        await s.execute(
-            update(AgentExecution)
-            .where(AgentExecution.session_id == session_id, AgentExecution.status.in_(open_states))
-            .values(status=status.value, completed_at=now)
-        )
-        await s.execute(
-            update(Stage)
-            .where(Stage.session_id == session_id, Stage.status.in_(open_states))
-            .values(status=status.value, completed_at=now)
-        )
+    # Through the group writer: after everything the run posted before.
+    await db.writer.execute(
+        update(AgentExecution)
+        .where(AgentExecution.session_id == session_id, AgentExecution.status.in_(open_states))
+        .values(status=status.value, completed_at=now)
+    )
+    await db.writer.execute(
+        update(Stage)
+        .where(Stage.session_id == session_id, Stage.status.in_(open_states))
+        .values(status=status.value, completed_at=now)
+    )

@@ -128,10 +128,8 @@ class SessionRepo:
             },
         )
 
-    @uncancellable
     async def finalise(self, session_id: str, attempt: int, result: Finalisation) -> bool:
         """Write the terminal state if this attempt still owns the session (compare-and-set)."""
-        await self._db.writer.flush()  # everything the run wrote is stored before it ends
         now = utcnow()
         cancelled = result.status is SessionStatus.CANCELLED
         values: dict[str, Any] = {
@@ -147,17 +145,18 @@ class SessionRepo:
         }
         if cancelled:
             values["reviewed_at"] = now
-        async with self._db.sessions.begin() as s:
-            res = await s.execute(
-                update(AlertSession)
-                .where(
-                    AlertSession.session_id == session_id,
-                    AlertSession.status.in_(ACTIVE),
-                    AlertSession.orphan_count == attempt,
-                )
-                .values(**values)
+        # Through the group writer: after everything the run posted, so a terminal session
+        # always has its timeline and trace stored.
+        changed = await self._db.writer.execute(
+            update(AlertSession)
+            .where(
+                AlertSession.session_id == session_id,
+                AlertSession.status.in_(ACTIVE),
+                AlertSession.orphan_count == attempt,
             )
-            return _rowcount(res) == 1
+            .values(**values)
+        )
+        return changed == 1
 
     async def status_of(self, session_id: str) -> SessionStatus | None:
         async with self._db.sessions() as s:

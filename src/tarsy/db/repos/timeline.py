@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from tarsy.db.clock import utcnow
-from tarsy.db.engine import Database, uncancellable
+from tarsy.db.engine import Database
 from tarsy.db.tables import AlertSession, Stage, TimelineEvent
 from tarsy.db.writer import Pending, row_of, table_of
 from tarsy.domain.ids import new_id
@@ -98,23 +98,20 @@ class TimelineRepo:
             setattr(event, key, value)
         return event
 
-    @uncancellable
     async def finish_streaming(
         self, session_id: str, status: TimelineStatus, *, execution_id: str | None = None
     ) -> int:
-        """Close every still-streaming event of a session (or of one execution) with ``status``."""
-        await self._db.writer.flush()  # events created by writers that were cancelled meanwhile
+        """Close every still-streaming event of a session (or of one execution) with ``status``,
+        including events posted by writers that were cancelled meanwhile."""
         where = [
             TimelineEvent.session_id == session_id,
             TimelineEvent.status == TimelineStatus.STREAMING.value,
         ]
         if execution_id is not None:
             where.append(TimelineEvent.execution_id == execution_id)
-        async with self._db.sessions.begin() as s:
-            res = await s.execute(
-                update(TimelineEvent).where(*where).values(status=status.value, updated_at=utcnow())
-            )
-        return int(getattr(res, "rowcount", 0) or 0)
+        return await self._db.writer.execute(
+            update(TimelineEvent).where(*where).values(status=status.value, updated_at=utcnow())
+        )
 
     async def list_for_session(self, session_id: str) -> list[TimelineEvent]:
         async with self._db.sessions() as s:
