@@ -12,7 +12,16 @@ from pydantic import BaseModel
 from tarsy.api.context import ApiContext
 from tarsy.api.errors import install_error_handlers
 from tarsy.api.limits import BodySizeLimit
-from tarsy.api.routers import alerts, chat, health, session_commands, session_reads, system
+from tarsy.api.metrics import HttpMetrics
+from tarsy.api.routers import (
+    alerts,
+    chat,
+    health,
+    metrics,
+    session_commands,
+    session_reads,
+    system,
+)
 from tarsy.services.alerts import AlertSubmission
 from tarsy.services.chat import ChatMessageIn
 
@@ -33,7 +42,10 @@ def create_api(
         app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
+    if ctx is not None:
+        app.add_middleware(HttpMetrics, metrics=ctx.metrics.metrics)  # outermost: sees 413s too
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(alerts.router)
     app.include_router(session_reads.router)
     app.include_router(session_commands.router)

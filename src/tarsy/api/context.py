@@ -9,6 +9,7 @@ from tarsy.services.alerts import AlertService
 from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
 from tarsy.services.health import HealthService
+from tarsy.services.metrics import MetricsService
 from tarsy.services.system import SystemService
 
 if TYPE_CHECKING:
@@ -23,3 +24,4 @@ class ApiContext:
     session_queries: SessionQueryService
     chat: ChatService
     system: SystemService
+    metrics: MetricsService

@@ -13,6 +13,8 @@ from tarsy.config import ResolvedAgentConfig, Settings, TarsyConfig
 from tarsy.db.engine import Database, connect
 from tarsy.db.migrate import upgrade
 from tarsy.db.repos.outbox import OutboxRepo
+from tarsy.db.repos.queue import QueueRepo
+from tarsy.db.repos.retention import RetentionRepo
 from tarsy.db.repos.sessions import SessionRepo
 from tarsy.domain.tools import Toolset
 from tarsy.events.bus import CANCELLATIONS
@@ -21,6 +23,7 @@ from tarsy.events.pg import PgListener, asyncpg_dsn
 from tarsy.llm.factory import ModelCatalog
 from tarsy.llm.model import Model
 from tarsy.mcp import McpHealthMonitor
+from tarsy.observability.metrics import Metrics
 from tarsy.observability.warnings import WarningBoard
 from tarsy.pipeline.chat import ChatRunner
 from tarsy.pipeline.ports import ModelFactory, ModelHooks
@@ -29,9 +32,11 @@ from tarsy.services.alerts import AlertService
 from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
 from tarsy.services.health import HealthService
+from tarsy.services.metrics import MetricsService, NoWorkerPool
 from tarsy.services.session_queries import SessionQueryService
 from tarsy.services.system import NoHealthChecks, SystemService
 from tarsy.worker.pool import WorkerPool
+from tarsy.worker.retention import RetentionLoop, RetentionSettings
 from tarsy.worker.settings import QueueSettings
 
 log = logging.getLogger(__name__)
@@ -65,7 +70,9 @@ class Container:
     chats: ChatRunner
     tools: McpToolsets
     api: ApiContext
+    metrics: Metrics
     monitor: McpHealthMonitor | None = None
+    retention: RetentionLoop | None = None
     listener: PgListener | None = None
 
     async def start(self) -> None:
@@ -74,6 +81,8 @@ class Container:
             await self.monitor.start(wait=False)
         if self.pool is not None:
             await self.pool.start()
+        if self.retention is not None:
+            await self.retention.start()
         if self.db.is_postgres:
             self.listener = PgListener(
                 asyncpg_dsn(self.settings.database_url), [CANCELLATIONS], self._on_notify
@@ -93,6 +102,8 @@ class Container:
         await self.chats.stop(grace)
         if self.pool is not None:
             await self.pool.stop()
+        if self.retention is not None:
+            await self.retention.stop()
         if self.listener is not None:
             await self.listener.stop()
         if self.monitor is not None:
@@ -121,6 +132,7 @@ def build_container(
     db = connect(settings.database_url, schema=settings.database_schema)
     bus = LocalBus(OutboxRepo(db))
     board = WarningBoard()
+    metrics = Metrics()
     tool_factory = McpToolsets(config, toolsets, board=board)
     monitor = None
     if role in ("all", "api") and settings.mcp_health_interval > 0:
@@ -133,8 +145,10 @@ def build_container(
         bus=bus,
         models=models,
         toolsets=tool_factory,
+        metrics=metrics,
     )
     pool = None
+    retention = None
     if role in ("all", "worker"):
         pool = WorkerPool(
             db=db,
@@ -142,6 +156,10 @@ def build_container(
             bus=bus,
             settings=queue or queue_settings(config),
             pod_id=settings.pod_id,
+            metrics=metrics,
+        )
+        retention = RetentionLoop(
+            RetentionRepo(db), RetentionSettings.from_config(config.system.retention)
         )
     chats = ChatRunner(
         config=config,
@@ -150,6 +168,7 @@ def build_container(
         models=models,
         toolsets=tool_factory,
         timeout=config.queue.session_timeout,
+        metrics=metrics,
     )
     if pool is not None:
         alerts = AlertService(config, SessionRepo(db), pool)
@@ -168,8 +187,23 @@ def build_container(
         ),
         chat=ChatService(config, db, bus, chats, settings.pod_id),
         system=SystemService(config, monitor or NoHealthChecks(), board),
+        metrics=MetricsService(
+            metrics, QueueRepo(db), pool or NoWorkerPool(), monitor or NoHealthChecks()
+        ),
     )
-    return Container(settings, config, db, bus, pool, chats, tool_factory, api, monitor)
+    return Container(
+        settings,
+        config,
+        db,
+        bus,
+        pool,
+        chats,
+        tool_factory,
+        api,
+        metrics,
+        monitor=monitor,
+        retention=retention,
+    )
 
 
 def _chat_enabled(config: TarsyConfig, chain_id: str) -> bool:

@@ -25,6 +25,7 @@ from tarsy.db.repos.trace import TraceRepo
 from tarsy.db.tables import AlertSession, Stage
 from tarsy.domain.statuses import StageStatus, SuccessPolicy, TimelineEventType, TimelineStatus
 from tarsy.events.bus import Bus
+from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.chat_context import render_chat_history
 from tarsy.pipeline.context import ExecutionResult
 from tarsy.pipeline.events import RunEvents
@@ -48,6 +49,7 @@ class ChatRunner:
         bus: Bus,
         models: ModelFactory,
         toolsets: ToolsetFactory,
+        metrics: Metrics,
         timeout: timedelta,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -69,6 +71,7 @@ class ChatRunner:
             bus=bus,
             models=models,
             toolsets=toolsets,
+            metrics=metrics,
         )
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._cancelled: set[str] = set()

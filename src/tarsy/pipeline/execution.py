@@ -34,6 +34,7 @@ from tarsy.domain.tools import StaticToolset, Toolset
 from tarsy.events.bus import Bus
 from tarsy.llm.fallback import FallbackEvent
 from tarsy.llm.model import Model
+from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.context import ExecutionResult
 from tarsy.pipeline.events import RunEvents
 from tarsy.pipeline.orchestrator import CatalogEntry, SubAgentDispatcher, sub_agent_catalog
@@ -78,8 +79,10 @@ class ExecutionRunner:
         bus: Bus,
         models: ModelFactory,
         toolsets: ToolsetFactory,
+        metrics: Metrics,
     ) -> None:
         self._config = config
+        self._metrics = metrics
         self._pricing = CostRates(config.system.cost_estimation)
         self._runs = runs
         self._timeline = timeline
@@ -142,11 +145,13 @@ class ExecutionRunner:
             await self._task_assigned(stage, eid, name, delegation)
         recorder = ExecutionRecorder(
             ref=ExecutionRef(stage.session_id, stage.stage_id, eid),
+            provider_name=model.provider_name,
             model_name=model.model_name,
             timeline=self._timeline,
             trace=self._trace,
             bus=self._bus,
             pricing=self._pricing,
+            metrics=self._metrics,
         )
 
         async def record_switch(event: FallbackEvent) -> None:

@@ -28,6 +28,7 @@ from tarsy.domain.statuses import (
 from tarsy.domain.tools import ToolDef, ToolResult
 from tarsy.events.bus import Bus, session_channel
 from tarsy.llm.fallback import FallbackEvent
+from tarsy.observability.metrics import Metrics
 
 STORAGE_LIMIT_CHARS = 32_000
 KIND_TO_EVENT = {"text": TimelineEventType.LLM_RESPONSE, "thinking": TimelineEventType.LLM_THINKING}
@@ -40,14 +41,18 @@ class ExecutionRecorder:
         self,
         *,
         ref: ExecutionRef,
+        provider_name: str,
         model_name: str,
         timeline: TimelineRepo,
         trace: TraceRepo,
         bus: Bus,
         pricing: CostRates,
+        metrics: Metrics,
     ) -> None:
         self._ref = ref
         self._pricing = pricing
+        self._metrics = metrics
+        self._provider_name = provider_name
         self._model_name = model_name
         self._timeline = timeline
         self._trace = trace
@@ -124,6 +129,18 @@ class ExecutionRecorder:
         await self._interaction_created(interaction_id, "llm")
 
     async def _add_llm_interaction(self, record: LLMCallRecord) -> str:
+        self._metrics.llm_call(
+            self._provider_name,
+            self._model_name,
+            record.kind,
+            duration_seconds=record.duration_ms / 1000,
+            tokens={
+                "input": record.input_tokens,
+                "output": record.output_tokens,
+                "thinking": record.thinking_tokens,
+            },
+            failed=record.error is not None,
+        )
         return await self._trace.add_llm_interaction(
             self._ref,
             NewLLMInteraction(
@@ -171,6 +188,10 @@ class ExecutionRecorder:
 
     async def tool_finished(self, call: ToolCall, result: ToolResult, duration_ms: int) -> None:
         server, _, tool = call.name.rpartition(".")
+        if server:
+            self._metrics.mcp_call(
+                server, tool, duration_seconds=duration_ms / 1000, failed=result.is_error
+            )
         stored = truncate_for_storage(result.output)
         interaction_id = await self._trace.add_mcp_interaction(
             self._ref,
@@ -239,6 +260,13 @@ class ExecutionRecorder:
 
     async def provider_fallback(self, event: FallbackEvent) -> None:
         """A fire-and-forget ``provider_fallback`` event (SPEC §4.8 metadata)."""
+        self._metrics.llm_fallback(
+            event.previous_provider,
+            event.previous_model,
+            event.fallback_provider,
+            event.fallback_model,
+            event.error_code,
+        )
         await self._create(
             TimelineEventType.PROVIDER_FALLBACK,
             TimelineStatus.COMPLETED,
@@ -254,6 +282,7 @@ class ExecutionRecorder:
                 "error_code": event.error_code,
             },
         )
+        self._provider_name = event.fallback_provider
         self._model_name = event.fallback_model
 
     async def final_answer(self, text: str, metadata: dict[str, object]) -> None:

@@ -48,6 +48,7 @@ from tarsy.domain.statuses import (
     SuccessPolicy,
 )
 from tarsy.events.bus import Bus
+from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.context import (
     ExecutionResult,
     render_parallel,
@@ -82,6 +83,7 @@ class SessionRunner:
         bus: Bus,
         models: ModelFactory,
         toolsets: ToolsetFactory,
+        metrics: Metrics,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._config = config
@@ -98,6 +100,7 @@ class SessionRunner:
             bus=bus,
             models=models,
             toolsets=toolsets,
+            metrics=metrics,
         )
 
     async def run(self, session_id: str) -> SessionResult:

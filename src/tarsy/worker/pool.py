@@ -25,6 +25,7 @@ from tarsy.db.repos.sessions import Finalisation, SessionRepo
 from tarsy.db.repos.timeline import TimelineRepo
 from tarsy.domain.statuses import SessionStatus, StageStatus, TimelineStatus
 from tarsy.events.bus import SESSIONS, Bus, session_channel
+from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.results import SessionExecutor, SessionResult
 from tarsy.worker.settings import QueueSettings
 
@@ -79,8 +80,10 @@ class WorkerPool:
         bus: Bus,
         settings: QueueSettings,
         pod_id: str,
+        metrics: Metrics,
     ) -> None:
         self._db = db
+        self._metrics = metrics
         self._queue = QueueRepo(db)
         self._sessions = SessionRepo(db)
         self._timeline = TimelineRepo(db)
@@ -293,6 +296,26 @@ class WorkerPool:
         await self._timeline.finish_streaming(sid, TERMINAL_TIMELINE[result.status])
         self.stats.finished += 1
         await self._publish_status(sid, result.status)
+        await self._observe_terminal(sid, result.status)
+
+    async def _observe_terminal(self, session_id: str, status: SessionStatus) -> None:
+        """Count a terminal session with its wait (submitted to claimed) and run time."""
+        try:
+            session = await self._sessions.get(session_id)
+        except Exception:
+            log.exception("session %s: reading it for metrics failed", session_id)
+            return
+        if session is None:
+            return
+        started, completed = session.started_at, session.completed_at
+        self._metrics.session_terminal(
+            session.alert_type,
+            status.value,
+            wait_seconds=(started - session.created_at).total_seconds() if started else None,
+            duration_seconds=(
+                (completed - started).total_seconds() if started and completed else None
+            ),
+        )
 
     async def _heartbeat(self, running: _Running) -> None:
         interval = self._settings.heartbeat_interval.total_seconds()
@@ -335,13 +358,15 @@ class WorkerPool:
     async def _announce_orphans(self, report: OrphanReport, source: str) -> None:
         self.stats.orphans.requeued += report.requeued
         self.stats.orphans.timed_out += report.timed_out
+        self._metrics.orphans(len(report.requeued) + len(report.timed_out))
         for sid in report.requeued:
             log.warning("%s: re-queued orphaned session %s", source, sid)
             await self._publish_status(sid, SessionStatus.PENDING)
         for sid in report.timed_out:
             log.warning("%s: orphaned session %s ended", source, sid)
-            status = await self._sessions.status_of(sid)
-            await self._publish_status(sid, status or SessionStatus.TIMED_OUT)
+            status = await self._sessions.status_of(sid) or SessionStatus.TIMED_OUT
+            await self._publish_status(sid, status)
+            await self._observe_terminal(sid, status)
         if report.requeued:
             self.notify_new_work()
 

@@ -19,6 +19,7 @@ from tarsy.db.tables import AlertSession
 from tarsy.domain.ids import new_id
 from tarsy.domain.statuses import SessionStatus
 from tarsy.events import LocalBus
+from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.results import SessionResult
 from tarsy.worker.pool import WorkerPool
 from tarsy.worker.settings import QueueSettings
@@ -86,7 +87,9 @@ async def wait_for_status(db: Database, ids: list[str], status: str, timeout: fl
 
 
 def pool(db: Database, runner: object, pod: str, settings: QueueSettings = FAST) -> WorkerPool:
-    return WorkerPool(db=db, runner=runner, bus=LocalBus(), settings=settings, pod_id=pod)  # type: ignore[arg-type]
+    return WorkerPool(  # type: ignore[arg-type]
+        db=db, runner=runner, bus=LocalBus(), settings=settings, pod_id=pod, metrics=Metrics()
+    )
 
 
 async def test_two_replicas_claim_each_session_once_within_the_limit(

@@ -23,6 +23,9 @@ async def submit_alert(request: Request) -> JSONResponse:
     service: AlertService = request.app.state.ctx.alerts
     alert = await parse_body(request, AlertSubmission)
     result = await service.submit(alert, author_of(request))
+    request.app.state.ctx.metrics.metrics.session_submitted(
+        alert.alert_type or service.config.defaults.alert_type
+    )
     return JSONResponse(result.model_dump(), status_code=202)
 
 
