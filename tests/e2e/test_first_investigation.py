@@ -4,12 +4,16 @@ and the timeline come back out of the API."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tarsy.config import ResolvedAgentConfig, Settings, load_config
+from tarsy.db.tables import MCPInteraction
+from tarsy.democluster.cluster import SECRETS
 from tarsy.llm.demo import DemoModel
 from tarsy.llm.model import Model
 from tarsy.llm.scripted import ScriptedModel, Turn
@@ -205,3 +209,41 @@ async def test_alert_tool_override_limits_the_agent_to_the_named_tools(
     [call] = [e for e in timeline if e["event_type"] == "llm_tool_call"]
     assert call["metadata"]["is_error"] is True
     assert "pods_list" in call["content"]
+
+
+async def test_demo_cluster_secrets_are_masked_before_the_model_sees_them(
+    settings: Settings,
+) -> None:
+    """The demo's kubernetes-server masking (``kubernetes`` + certificate, token, email) hides
+    the data of the simulated cluster's Secrets from the model, the timeline and the trace."""
+    get_secrets = '{"kind": "secrets", "namespace": "prod", "output": "yaml"}'
+    model = ScriptedModel(
+        routes={
+            "KubernetesAgent": [
+                Turn.tool_calls(("kubernetes-server.resources_get", get_secrets)),
+                Turn.text("the api reads DATABASE_URL, which the Secret does not have"),
+            ],
+            "ExecSummaryAgent": [Turn.text("summary")],
+        }
+    )
+
+    def factory(agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
+        return model
+
+    async with running_app(settings, load_config(None), models=factory, queue=FAST_QUEUE) as app:
+        sid = await app.submit()
+        assert (await app.wait_status(sid))["status"] == "completed"
+        timeline = (await app.client.get(f"/api/v1/sessions/{sid}/timeline")).json()
+        async with app.container.db.sessions() as session:
+            stored = [
+                json.dumps(row.tool_result, default=str)
+                for row in (await session.scalars(select(MCPInteraction))).all()
+            ]
+
+    forbidden = [v for s in SECRETS for v in s.encoded().values()]
+    forbidden += [SECRETS[0].data["DB_PASSWORD"], "Ym90OnM0ZmUtcHVsbC10b2tlbi05OTI4"]
+    [call] = [e for e in timeline if e["event_type"] == "llm_tool_call"]
+    assert "kind: Secret" in call["content"] and "[MASKED_SECRET_DATA]" in call["content"]
+    seen = [m.content for r in model.requests for m in r.messages] + [json.dumps(timeline)]
+    assert any("[MASKED_SECRET_DATA]" in text for text in stored)
+    assert not [value for value in forbidden for text in seen + stored if value in text]

@@ -1,11 +1,15 @@
 """Alert submission (SPEC §3.1) and the alert-type catalogue.
 
 Validation happens before anything is stored: an alert is either rejected with a message that
-names the problem, or stored whole as a ``pending`` session.
+names the problem, or stored whole as a ``pending`` session. Its ``data`` is masked first with
+``defaults.alert_masking`` (the system pattern group, ``security`` by default); as in the
+reference, masking fails open: if it raises, the data is stored as it came (and a warning says
+so, naming the exception type only).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlparse
@@ -16,6 +20,9 @@ from tarsy.config import TarsyConfig
 from tarsy.db.repos.sessions import NewSession, SessionRepo
 from tarsy.domain.errors import PayloadTooLarge, ValidationFailed
 from tarsy.domain.ids import new_id
+from tarsy.masking import NULL_MASKER, Masker, MaskingRules, build_masker
+
+log = logging.getLogger(__name__)
 
 MAX_DATA_BYTES = 1024 * 1024
 
@@ -106,7 +113,7 @@ class AlertService:
         await self.sessions.create(
             NewSession(
                 session_id=session_id,
-                alert_data=alert.data,
+                alert_data=await self._masked(alert.data),
                 alert_type=alert_type,
                 chain_id=chain_id,
                 author=author,
@@ -121,6 +128,21 @@ class AlertService:
             status="queued",
             message=f"Alert accepted; session {session_id} is queued for chain {chain_id!r}",
         )
+
+    async def _masked(self, data: str) -> str:
+        try:
+            return await self._alert_masker().mask_async(data)
+        except Exception as exc:  # noqa: BLE001 - fail open, as the reference does
+            log.warning(
+                "alert masking failed (%s); the alert data is stored unmasked", type(exc).__name__
+            )
+            return data
+
+    def _alert_masker(self) -> Masker:
+        masking = self.config.defaults.alert_masking
+        if not masking.enabled:
+            return NULL_MASKER
+        return build_masker(MaskingRules(groups=(masking.pattern_group,)))
 
     def alert_types(self) -> AlertTypesResponse:
         items = [
