@@ -73,8 +73,8 @@ class RunRepo:
     ) -> Stage:
         now = utcnow()
         started = stage.started_at or now
-        # Through the group writer: committed with (or after) everything the stage posted.
-        await self._db.writer.update(
+        # Posted to the group writer: committed with (or after) everything the stage posted.
+        self._db.writer.post_update(
             table_of(Stage),
             "stage_id",
             {
@@ -103,14 +103,14 @@ class RunRepo:
             parent_execution_id=new.parent_execution_id,
             task=new.task,
         )
-        await self._db.writer.insert(table_of(AgentExecution), row_of(row))
+        self._db.writer.post_insert(table_of(AgentExecution), row_of(row))
         return row
 
     async def execution(self, execution_id: str) -> AgentExecution | None:
+        await self._db.writer.flush()  # the row may still be posted
         async with self._db.sessions() as s:
             return await s.get(AgentExecution, execution_id)
 
-    @uncancellable
     async def record_fallback(
         self, execution: AgentExecution, provider: str, model_name: str
     ) -> AgentExecution:
@@ -122,12 +122,12 @@ class RunRepo:
                 "original_llm_backend": execution.llm_backend,
                 "original_model_name": execution.model_name,
             }
-        async with self._db.sessions.begin() as s:
-            await s.execute(
-                update(AgentExecution)
-                .where(AgentExecution.execution_id == execution.execution_id)
-                .values(values)
-            )
+        # Posted after the execution's own (posted) insert, so it always finds the row.
+        self._db.writer.post_update(
+            table_of(AgentExecution),
+            "execution_id",
+            {"execution_id": execution.execution_id, **values},
+        )
         for key, value in values.items():
             setattr(execution, key, value)
         return execution
@@ -137,8 +137,8 @@ class RunRepo:
     ) -> AgentExecution:
         now = utcnow()
         started = execution.started_at or now
-        # Through the group writer: committed with (or after) everything the execution posted.
-        await self._db.writer.update(
+        # Posted to the group writer: committed with (or after) everything the execution posted.
+        self._db.writer.post_update(
             table_of(AgentExecution),
             "execution_id",
             {

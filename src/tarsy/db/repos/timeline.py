@@ -126,6 +126,7 @@ class TimelineRepo:
 async def stage_texts(db: Database, session_id: str) -> list[tuple[Stage, list[TimelineEvent]]]:
     """The session's stages in order, each with its final-analysis and user-question events."""
     kinds = (TimelineEventType.FINAL_ANALYSIS.value, TimelineEventType.USER_QUESTION.value)
+    await db.writer.flush()  # an earlier chat's last rows may still be posted
     async with db.sessions() as s:
         stages = list(
             (
