@@ -26,6 +26,7 @@ from tarsy.agent.prompts import (
     user_prompt,
 )
 from tarsy.config import (
+    ChainConfig,
     ResolvedAgentConfig,
     TarsyConfig,
     resolve_exec_summary_agent,
@@ -89,6 +90,7 @@ class SessionRunner:
         self._config = config
         self._clock = clock
         self._holidays = holiday_map(config)
+        self._next_stage: dict[str, int] = {}
         self._sessions = SessionRepo(db)
         self._runs = RunRepo(db)
         self._events = RunEvents(bus)
@@ -115,6 +117,16 @@ class SessionRunner:
             )
         parallel = sum(1 for i in range(len(chain.stages)) if self._width(session, i) > 1)
         total = len(chain.stages) + parallel + 1
+        # This run numbers its stages itself, so creating one never waits for the database.
+        self._next_stage[session_id] = await self._runs.last_stage_index(session_id) + 1
+        try:
+            return await self._run_chain(session, chain, total)
+        finally:
+            self._next_stage.pop(session_id, None)
+
+    async def _run_chain(
+        self, session: AlertSession, chain: ChainConfig, total: int
+    ) -> SessionResult:
         previous: list[tuple[str, str]] = []
         final: str | None = None
         for index, stage_cfg in enumerate(chain.stages):
@@ -263,7 +275,9 @@ class SessionRunner:
     async def _stage(
         self, new: NewStage, jobs: Sequence[Job], policy: SuccessPolicy, total: int
     ) -> StageOutcome:
-        stage = await self._runs.start_stage(new)
+        index = self._next_stage[new.session_id]
+        self._next_stage[new.session_id] = index + 1
+        stage = await self._runs.start_stage(new, index=index)
         await self._sessions.set_progress(new.session_id, stage.stage_index, stage.stage_id)
         await self._events.stage(stage)
         await self._events.progress(stage, stage.stage_index, total, len(jobs))

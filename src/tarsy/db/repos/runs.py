@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from tarsy.db.clock import utcnow
 from tarsy.db.engine import Database, uncancellable
@@ -48,8 +48,20 @@ class RunRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def start_stage(self, new: NewStage) -> Stage:
-        """Create an ``active`` stage at the next 1-based ``stage_index`` of the session."""
+    async def last_stage_index(self, session_id: str) -> int:
+        """The session's largest stored ``stage_index`` (0 without stages)."""
+        async with self._db.sessions() as s:
+            last = await s.scalar(
+                select(func.max(Stage.stage_index)).where(Stage.session_id == session_id)
+            )
+        return int(last or 0)
+
+    async def start_stage(self, new: NewStage, *, index: int | None = None) -> Stage:
+        """Create an ``active`` stage at the next 1-based ``stage_index`` of the session.
+
+        With ``index`` (a run that numbers its own stages) the insert is posted and the caller
+        does not wait for it; without, the writer finds the next index and the caller waits.
+        """
         row = Stage(
             stage_id=new_id(),
             session_id=new.session_id,
@@ -63,6 +75,10 @@ class RunRepo:
             started_at=utcnow(),
             referenced_stage_id=new.referenced_stage_id,
         )
+        if index is not None:
+            row.stage_index = index
+            self._db.writer.post_insert(table_of(Stage), row_of(row))
+            return row
         row.stage_index = await self._db.writer.insert_indexed(
             table_of(Stage), row_of(row), index="stage_index"
         )
