@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import yaml
 
@@ -149,23 +150,23 @@ def _mask_tree(node: object) -> bool:
             for item in node["items"]:  # the API leaves out the items' kind
                 if isinstance(item, dict) and item.get("kind", "Secret") == "Secret":
                     changed = _mask_secret(item) or changed
-        for key, value in node.items():
-            if isinstance(value, str):
-                masked = _mask_string(value)
-                if masked is not value:
-                    node[key] = masked
-                    changed = True
-            elif isinstance(value, dict | list):
-                changed = _mask_tree(value) or changed
+        changed = _mask_children(node, list(node.items())) or changed
     elif isinstance(node, list):
-        for index, value in enumerate(node):
-            if isinstance(value, str):
-                masked = _mask_string(value)
-                if masked is not value:
-                    node[index] = masked
-                    changed = True
-            elif isinstance(value, dict | list):
-                changed = _mask_tree(value) or changed
+        changed = _mask_children(node, list(enumerate(node))) or changed
+    return changed
+
+
+def _mask_children(node: Any, children: list[tuple[Any, Any]]) -> bool:
+    """Mask the string children of a mapping or list in place and recurse into the others."""
+    changed = False
+    for key, value in children:
+        if isinstance(value, str):
+            masked = _mask_string(value)
+            if masked is not value:
+                node[key] = masked
+                changed = True
+        elif isinstance(value, dict | list):
+            changed = _mask_tree(value) or changed
     return changed
 
 

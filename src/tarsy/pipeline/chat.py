@@ -54,6 +54,7 @@ class ChatRunner:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._config = config
+        self._holidays = holiday_map(config)
         self._db = db
         self._bus = bus
         self._timeout = timeout
@@ -179,7 +180,7 @@ class ChatRunner:
                 failed_servers=tools.failed_servers,
                 runbook=session.runbook_url or self._config.defaults.runbook,
                 sub_agents=tools.sub_agents,
-                holidays=holiday_map(self._config),
+                holidays=self._holidays,
             )
             return chat_system_prompt(inputs), chat_user_prompt(inputs, history, question)
 

@@ -82,6 +82,7 @@ class ExecutionRunner:
         metrics: Metrics,
     ) -> None:
         self._config = config
+        self._holidays = {h.date: h.name for h in config.system.holidays}
         self._metrics = metrics
         self._pricing = CostRates(config.system.cost_estimation)
         self._runs = runs
@@ -303,7 +304,7 @@ class ExecutionRunner:
                 custom_instructions=sub.custom_instructions,
                 server_instructions=tools.instructions,
                 failed_servers=tools.failed_servers,
-                holidays={h.date: h.name for h in self._config.system.holidays},
+                holidays=self._holidays,
             )
             return sub_agent_system_prompt(inputs), task
 

@@ -99,12 +99,7 @@ class AlertService:
                 f"data: {size} bytes exceeds the limit of {MAX_DATA_BYTES} bytes (1 MiB)"
             )
         alert_type = alert.alert_type or self.config.defaults.alert_type
-        chain_id = self.config.chain_id_for_alert_type(alert_type)
-        if chain_id is None:
-            known = ", ".join(sorted(self._alert_types())) or "none"
-            raise ValidationFailed(
-                f"alert_type: unknown alert type {alert_type!r}; known types: {known}"
-            )
+        chain_id = chain_for_alert_type(self.config, alert_type)
         if alert.mcp is not None:
             self._check_mcp(alert.mcp)
         if alert.runbook:
@@ -157,9 +152,6 @@ class AlertService:
             default_alert_type=default_type,
         )
 
-    def _alert_types(self) -> list[str]:
-        return [t for chain in self.config.agent_chains.values() for t in chain.alert_types]
-
     def _check_mcp(self, selection: McpSelection) -> None:
         known = self.config.mcp_servers
         for i, server in enumerate(selection.servers):
@@ -180,3 +172,15 @@ class AlertService:
             raise ValidationFailed(
                 f"runbook: host {host!r} is not an allowed runbook domain ({', '.join(allowed)})"
             )
+
+
+def chain_for_alert_type(config: TarsyConfig, alert_type: str) -> str:
+    """The chain of ``alert_type``; a ``ValidationFailed`` naming the known types otherwise."""
+    chain_id = config.chain_id_for_alert_type(alert_type)
+    if chain_id is None:
+        types = {t for chain in config.agent_chains.values() for t in chain.alert_types}
+        known = ", ".join(sorted(types)) or "none"
+        raise ValidationFailed(
+            f"alert_type: unknown alert type {alert_type!r}; known types: {known}"
+        )
+    return chain_id

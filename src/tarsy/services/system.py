@@ -15,9 +15,9 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from tarsy.config import TarsyConfig, chain_agents, chain_mcp_servers
-from tarsy.domain.errors import ValidationFailed
 from tarsy.mcp import ServerHealth
 from tarsy.observability.warnings import WarningBoard
+from tarsy.services.alerts import chain_for_alert_type
 
 
 class ServerHealthSource(Protocol):
@@ -103,13 +103,7 @@ class SystemService:
                     google_search=False, code_execution=False, url_context=False
                 ),
             )
-        chain_id = self.config.chain_id_for_alert_type(alert_type)
-        if chain_id is None:
-            known = sorted({t for c in self.config.agent_chains.values() for t in c.alert_types})
-            raise ValidationFailed(
-                f"alert_type: unknown alert type {alert_type!r}; known types: "
-                f"{', '.join(known) or 'none'}"
-            )
+        chain_id = chain_for_alert_type(self.config, alert_type)
         agents = chain_agents(self.config, chain_id)
         return DefaultToolsResponse(
             alert_type=alert_type,
