@@ -14,11 +14,18 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings
 
 from tarsy.db.engine import Database, connect
 from tarsy.db.migrate import upgrade
 
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+# CI explores the same examples on every run (a red build is reproducible); laptops explore
+# new ones each time.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 
 def pg_url() -> str:

@@ -147,9 +147,11 @@ log_lines = st.builds(
     names,
     counts,
 )
+# Field names of `kubectl describe`: random words could spell a credential key ("pwd").
+describe_keys = st.sampled_from(["Image", "Node", "Status", "Reason", "Limits", "Mounts", "Ready"])
 describe_lines = st.builds(
-    lambda key, value, n: f"    {key.title()}:   {value} (limit {n}Mi, port {n}/TCP)",
-    names,
+    lambda key, value, n: f"    {key}:   {value} (limit {n}Mi, port {n}/TCP)",
+    describe_keys,
     names,
     counts,
 )
