@@ -21,6 +21,7 @@ from tarsy.api.routers import (
     session_commands,
     session_reads,
     system,
+    trace,
 )
 from tarsy.services.alerts import AlertSubmission
 from tarsy.services.chat import ChatMessageIn
@@ -51,6 +52,7 @@ def create_api(
     app.include_router(session_commands.router)
     app.include_router(chat.router)
     app.include_router(system.router)
+    app.include_router(trace.router)
     _document_models(app, [AlertSubmission, ChatMessageIn])
     return app
 

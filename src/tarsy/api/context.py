@@ -14,6 +14,7 @@ from tarsy.services.system import SystemService
 
 if TYPE_CHECKING:
     from tarsy.services.session_queries import SessionQueryService
+    from tarsy.services.trace import TraceQueryService
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +26,4 @@ class ApiContext:
     chat: ChatService
     system: SystemService
     metrics: MetricsService
+    trace: TraceQueryService

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 if TYPE_CHECKING:
     from tarsy.services.session_queries import SessionQueryService
+    from tarsy.services.trace import TraceQueryService
 
 
 def get_session_queries(request: Request) -> SessionQueryService:
@@ -16,3 +17,11 @@ def get_session_queries(request: Request) -> SessionQueryService:
 
 
 SessionQueries = Annotated["SessionQueryService", Depends(get_session_queries)]
+
+
+def get_trace(request: Request) -> TraceQueryService:
+    trace: TraceQueryService = request.app.state.ctx.trace
+    return trace
+
+
+TraceQueries = Annotated["TraceQueryService", Depends(get_trace)]

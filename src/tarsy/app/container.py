@@ -35,6 +35,7 @@ from tarsy.services.health import HealthService
 from tarsy.services.metrics import MetricsService, NoWorkerPool
 from tarsy.services.session_queries import SessionQueryService
 from tarsy.services.system import NoHealthChecks, SystemService
+from tarsy.services.trace import TraceQueryService
 from tarsy.worker.pool import WorkerPool
 from tarsy.worker.retention import RetentionLoop, RetentionSettings
 from tarsy.worker.settings import QueueSettings
@@ -190,6 +191,7 @@ def build_container(
         metrics=MetricsService(
             metrics, QueueRepo(db), pool or NoWorkerPool(), monitor or NoHealthChecks()
         ),
+        trace=TraceQueryService(db),
     )
     return Container(
         settings,
