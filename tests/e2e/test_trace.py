@@ -190,11 +190,13 @@ async def check_conversations(
             assert len(summaries) == len(summarizer_requests)
         for item, request in zip(summaries, summarizer_requests, strict=False):
             detail = await get(app, f"{sid}/trace/llm/{item['id']}")
-            inline = (detail["llm_request"] or {}).get("conversation")
-            # Stored inline: the summarizer's own conversation; otherwise none (never the
-            # agent's messages, which the summarizer was not sent).
-            expected = [as_json(m) for m in request.messages] if inline is not None else []
-            assert detail["conversation"] == expected
+            # Stored inline: the summarizer's own conversation (never the agent's messages,
+            # which the summarizer was not sent), then the summary it answered.
+            sent = [as_json(m) for m in request.messages]
+            conversation = detail["conversation"]
+            assert conversation[: len(sent)] == sent
+            assert [m["role"] for m in conversation[len(sent) :]] == ["assistant"]
+            assert conversation[-1]["content"]
             found.append(detail)
         details[name] = found
     return details

@@ -83,6 +83,7 @@ async def run_iterating_agent(
     for iteration in range(1, spec.max_iterations + 1):
         for text in inbox.drain():
             await say(Message.user(text))
+        await sink.progress("investigating", f"Iteration {iteration}/{spec.max_iterations}")
         turn = await call_model(spec, model, conversation, tools, sink, iteration)
         timeouts = timeouts + 1 if turn.timed_out else 0
         if turn.error is not None:
@@ -131,6 +132,7 @@ async def _force_conclusion(
     say: Callable[[Message], Awaitable[None]],
 ) -> AgentOutcome:
     await say(Message.user(FORCED_CONCLUSION.format(n=spec.max_iterations)))
+    await sink.progress("concluding", "Iteration limit reached: concluding")
     for attempt in range(MAX_EMPTY_NUDGES + 1):
         turn = await call_model(
             spec, model, conversation, (), sink, spec.max_iterations + 1 + attempt

@@ -8,9 +8,14 @@ that is fatal (synthesis) or fail-open (executive summary).
 from __future__ import annotations
 
 from tarsy.agent.loop import AgentOutcome, AgentSpec, call_model, record_call
-from tarsy.agent.sink import CallKind, RunSink
+from tarsy.agent.sink import CallKind, Phase, RunSink
 from tarsy.domain.messages import Message
 from tarsy.llm.model import Model
+
+_PHASES: dict[CallKind, tuple[Phase, str]] = {
+    "synthesis": ("synthesizing", "Synthesizing the parallel investigations"),
+    "executive_summary": ("finalizing", "Writing the executive summary"),
+}
 
 
 async def run_single_shot(
@@ -19,6 +24,7 @@ async def run_single_shot(
     conversation = [Message.system(spec.system_prompt), Message.user(spec.user_prompt)]
     for message in conversation:
         await sink.message(message)
+    await sink.progress(*_PHASES.get(kind, ("investigating", "Answering")))
     turn = await call_model(spec, model, conversation, (), sink)
     answer = turn.text.strip() or turn.thinking.strip()
     if turn.error is None and answer:

@@ -18,6 +18,15 @@ CallKind = Literal[
     "summarization",
 ]
 DeltaKind = Literal["text", "thinking"]
+Phase = Literal[
+    "investigating",
+    "remediating",
+    "gathering_info",
+    "distilling",
+    "concluding",
+    "synthesizing",
+    "finalizing",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +45,8 @@ class LLMCallRecord:
     thinking_tokens: int
     duration_ms: int
     error: str | None = None
+    conversation: tuple[Message, ...] = ()
+    """A self-contained conversation (summarization), stored inline with the interaction."""
 
 
 class RunSink(Protocol):
@@ -44,6 +55,10 @@ class RunSink(Protocol):
         ...
 
     async def tools_listed(self, tools: Sequence[ToolDef]) -> None: ...
+
+    async def progress(self, phase: Phase, message: str) -> None:
+        """What the agent is doing now (shown live; not stored)."""
+        ...
 
     async def delta(self, kind: DeltaKind, text: str) -> None:
         """A streamed fragment of the current model call."""
@@ -75,6 +90,10 @@ class RecordingSink:
     tool_results: list[tuple[ToolCall, ToolResult]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     finals: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+    phases: list[tuple[Phase, str]] = field(default_factory=list)
+
+    async def progress(self, phase: Phase, message: str) -> None:
+        self.phases.append((phase, message))
 
     async def message(self, message: Message) -> None:
         self.messages.append(message)

@@ -22,6 +22,7 @@ from tarsy.api.routers import (
     session_reads,
     system,
     trace,
+    ws,
 )
 from tarsy.services.alerts import AlertSubmission
 from tarsy.services.chat import ChatMessageIn
@@ -53,6 +54,7 @@ def create_api(
     app.include_router(chat.router)
     app.include_router(system.router)
     app.include_router(trace.router)
+    app.include_router(ws.router)
     _document_models(app, [AlertSubmission, ChatMessageIn])
     return app
 

@@ -9,6 +9,7 @@ from tarsy.services.alerts import AlertService
 from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
 from tarsy.services.health import HealthService
+from tarsy.services.live import LiveService
 from tarsy.services.metrics import MetricsService
 from tarsy.services.system import SystemService
 
@@ -26,4 +27,5 @@ class ApiContext:
     chat: ChatService
     system: SystemService
     metrics: MetricsService
+    live: LiveService
     trace: TraceQueryService

@@ -19,7 +19,7 @@ from tarsy.db.repos.sessions import SessionRepo
 from tarsy.domain.tools import Toolset
 from tarsy.events.bus import CANCELLATIONS
 from tarsy.events.local import LocalBus
-from tarsy.events.pg import PgListener, asyncpg_dsn
+from tarsy.events.pg import PgBus, asyncpg_dsn
 from tarsy.llm.factory import ModelCatalog
 from tarsy.llm.model import Model
 from tarsy.mcp import McpHealthMonitor
@@ -32,6 +32,7 @@ from tarsy.services.alerts import AlertService
 from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
 from tarsy.services.health import HealthService
+from tarsy.services.live import LiveService
 from tarsy.services.metrics import MetricsService, NoWorkerPool
 from tarsy.services.session_queries import SessionQueryService
 from tarsy.services.system import NoHealthChecks, SystemService
@@ -66,7 +67,7 @@ class Container:
     settings: Settings
     config: TarsyConfig
     db: Database
-    bus: LocalBus
+    bus: LocalBus | PgBus
     pool: WorkerPool | None
     chats: ChatRunner
     tools: McpToolsets
@@ -74,21 +75,18 @@ class Container:
     metrics: Metrics
     monitor: McpHealthMonitor | None = None
     retention: RetentionLoop | None = None
-    listener: PgListener | None = None
 
     async def start(self) -> None:
         await upgrade(self.db)
+        if isinstance(self.bus, PgBus):
+            self.bus.on_raw(CANCELLATIONS, self._cancel)
+            await self.bus.start()
         if self.monitor is not None:
             await self.monitor.start(wait=False)
         if self.pool is not None:
             await self.pool.start()
         if self.retention is not None:
             await self.retention.start()
-        if self.db.is_postgres:
-            self.listener = PgListener(
-                asyncpg_dsn(self.settings.database_url), [CANCELLATIONS], self._on_notify
-            )
-            await self.listener.start()
         log.info(
             "TARSy %s started (pod %s, %s, %d workers)",
             __version__,
@@ -105,19 +103,18 @@ class Container:
             await self.pool.stop()
         if self.retention is not None:
             await self.retention.stop()
-        if self.listener is not None:
-            await self.listener.stop()
+        await self.api.live.close_all()
+        await self.bus.aclose()
         if self.monitor is not None:
             await self.monitor.stop()
         await self.tools.aclose()
         await self.db.dispose()
 
-    async def _on_notify(self, channel: str, payload: str) -> None:
-        if channel != CANCELLATIONS:
-            return
+    def _cancel(self, session_id: str) -> None:
+        """A cancellation notice from another replica."""
         if self.pool is not None:
-            self.pool.cancel_local(payload)
-        self.chats.cancel(payload)
+            self.pool.cancel_local(session_id)
+        self.chats.cancel(session_id)
 
 
 def build_container(
@@ -131,7 +128,12 @@ def build_container(
 ) -> Container:
     """Wire every collaborator. ``toolsets`` / ``models`` / ``queue`` override for tests."""
     db = connect(settings.database_url, schema=settings.database_schema)
-    bus = LocalBus(OutboxRepo(db))
+    outbox = OutboxRepo(db)
+    bus: LocalBus | PgBus = (
+        PgBus(asyncpg_dsn(settings.database_url), outbox, schema=db.schema)
+        if db.is_postgres
+        else LocalBus(outbox)
+    )
     board = WarningBoard()
     metrics = Metrics()
     tool_factory = McpToolsets(config, toolsets, board=board)
@@ -192,6 +194,12 @@ def build_container(
             metrics, QueueRepo(db), pool or NoWorkerPool(), monitor or NoHealthChecks()
         ),
         trace=TraceQueryService(db),
+        live=LiveService(
+            bus,
+            outbox,
+            dashboard_url=config.system.dashboard_url,
+            allowed_origins=tuple(config.system.allowed_ws_origins),
+        ),
     )
     return Container(
         settings,

@@ -84,6 +84,7 @@ class Database:
     sessions: Sessions
     writing: WriteGate
     writer: GroupWriter
+    schema: str | None = None
 
     @property
     def dialect(self) -> str:
@@ -126,7 +127,7 @@ def connect(url: str, *, schema: str | None = None, pool_size: int = 10) -> Data
     gate = WriteGate(serialise=parsed.get_backend_name() == "sqlite")
     maker = async_sessionmaker(engine, expire_on_commit=False)
     writer = GroupWriter(engine, gate, order=TABLE_ORDER)
-    return Database(engine, Sessions(maker, gate), gate, writer)
+    return Database(engine, Sessions(maker, gate), gate, writer, schema or None)
 
 
 P = ParamSpec("P")

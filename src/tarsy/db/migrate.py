@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from tarsy.db.engine import Database
 
@@ -21,13 +21,21 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 0x7A25_0001
+"""PostgreSQL advisory lock held while migrating: replicas that start together take turns."""
+
+
 async def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the schema of ``db`` up to ``revision``."""
+    """Bring the schema of ``db`` up to ``revision``. On PostgreSQL, under a transaction-level
+    advisory lock, so that replicas starting at once migrate one after the other (the later
+    ones find nothing left to do)."""
 
     def _run(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), revision)
 
     async with db.engine.begin() as conn:
+        if db.is_postgres:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(_run)
 
 

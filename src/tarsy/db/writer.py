@@ -12,6 +12,9 @@ uncommitted rows.
 Timeline events take the next session-wide sequence numbers in the same transaction: one
 ``UPDATE alert_sessions ... RETURNING`` per batch covers every session in it.
 
+``post_notify`` queues ``pg_notify`` calls (PostgreSQL): they run after the batch's rows, in
+posting order, so a notification is delivered once the rows posted before it are committed.
+
 If a batch fails (a row violates a constraint), every write in it is retried alone, so one bad
 row fails only its own caller. Writes are not cancelled with their caller: a batch always runs
 to its end (see ``uncancellable``).
@@ -35,6 +38,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -60,7 +64,7 @@ def _future() -> asyncio.Future[Any]:
 
 @dataclass(slots=True)
 class _Write:
-    kind: Literal["insert", "update", "timeline", "indexed", "statement", "mark"]
+    kind: Literal["insert", "update", "timeline", "indexed", "statement", "mark", "notify"]
     table: Table
     row: dict[str, Any]
     returning: str | None = None
@@ -68,6 +72,8 @@ class _Write:
     counter: Table | None = None
     statement: Executable | None = None
     prepare: Callable[[dict[str, Any]], None] | None = None
+    after: _Write | None = None
+    texts: Callable[[Any], Sequence[str]] | None = None
     future: asyncio.Future[Any] = field(default_factory=_future)
 
 
@@ -149,6 +155,18 @@ class GroupWriter:
         number of rows it changed."""
         write = _Write("statement", _MARK_TABLE, {}, statement=statement)
         return int(await self._post(write).result())
+
+    def post_notify(
+        self, channel: str, texts: Callable[[Any], Sequence[str]], *, after: Pending | None = None
+    ) -> Pending:
+        """Queue ``pg_notify(channel, text)`` for each of ``texts(result)``, where ``result`` is
+        the result of the write ``after`` (None without one, or if it failed). The notifications
+        of a transaction are sent in the order they were posted, after its rows are written, so
+        they are delivered once those rows are committed (PostgreSQL only)."""
+        source = None if after is None else after._write
+        return self._post(
+            _Write("notify", _MARK_TABLE, {"channel": channel}, after=source, texts=texts)
+        )
 
     async def flush(self) -> None:
         """Wait until every write posted so far is committed (or failed); later ones are not
@@ -234,7 +252,34 @@ class GroupWriter:
             if w.kind == "statement" and w.statement is not None:
                 outcome = await conn.execute(w.statement)
                 results[id(w)] = int(getattr(outcome, "rowcount", 0) or 0)
+        await self._notify(conn, [w for w in batch if w.kind == "notify"], results)
         return [results.get(id(w)) for w in batch]
+
+    async def _notify(
+        self, conn: AsyncConnection, writes: list[_Write], results: dict[int, Any]
+    ) -> None:
+        """All notifications of the batch in one statement, in posting order."""
+        channels: list[str] = []
+        texts: list[str] = []
+        sent: set[tuple[str, str]] = set()
+        for w in writes:
+            if w.texts is None:
+                continue
+            source = None
+            if w.after is not None:
+                source = results[id(w.after)] if id(w.after) in results else _outcome(w.after)
+            channel = str(w.row["channel"])
+            for note in w.texts(source):
+                # PostgreSQL folds identical notifications of one transaction into one; a
+                # trailing space keeps each (JSON parses the same).
+                unique = note
+                while (channel, unique) in sent:
+                    unique += " "
+                sent.add((channel, unique))
+                channels.append(channel)
+                texts.append(unique)
+        if channels:
+            await conn.execute(_NOTIFY, {"channels": channels, "texts": texts})
 
     def _insert_statement(self, table: Table, returning: str | None) -> Executable:
         """Statements are built once and reused, so SQLAlchemy's cache key is not rebuilt."""
@@ -309,6 +354,20 @@ class GroupWriter:
                 key = str(w.row["session_id"])
                 w.row[column] = nxt.get(key, 1)
                 nxt[key] = w.row[column] + 1
+
+
+_NOTIFY = text(
+    "SELECT count(pg_notify(c, t)) FROM unnest(CAST(:channels AS text[]), CAST(:texts AS text[]))"
+    " AS n(c, t)"
+)
+
+
+def _outcome(write: _Write) -> Any:
+    """The result of a write committed in an earlier transaction (None if it failed)."""
+    future = write.future
+    if future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return None
 
 
 def _log_failure(future: asyncio.Future[Any]) -> None:

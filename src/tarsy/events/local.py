@@ -7,14 +7,13 @@ published after it on that channel waits behind it.
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict, deque
-from collections.abc import AsyncIterator
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from tarsy.events.bus import Fill, Outbox, Payload
-
-QUEUE_SIZE = 1000
+from tarsy.events.bus import Deliver, Envelope, Fill, Outbox, Payload, Subscription
+from tarsy.events.fanout import Fanout, iterate
 
 
 class _Entry:
@@ -26,22 +25,27 @@ class _Entry:
 
 
 class LocalBus:
-    """Implements ``Bus`` for one process. Slow subscribers lose events rather than block."""
+    """Implements ``Bus`` for one process (SQLite, or tests without a database)."""
 
     def __init__(self, outbox: Outbox | None = None) -> None:
         self._outbox = outbox
-        self._subscribers: dict[str, set[asyncio.Queue[Payload]]] = defaultdict(set)
+        self._fanout = Fanout()
         self._waiting: dict[str, deque[_Entry]] = {}
 
     async def publish(
-        self, channel: str, payload: Payload, *, persist: bool = False, fill: Fill | None = None
+        self,
+        channel: str,
+        payload: Mapping[str, Any],
+        *,
+        persist: bool = False,
+        fill: Fill | None = None,
     ) -> None:
         event = {"timestamp": datetime.now(UTC).isoformat(), **payload}
         if not (persist and self._outbox is not None):
             if channel in self._waiting:
                 self._waiting[channel].append(_Entry(event, True))
             else:
-                self._deliver(channel, event)
+                self._fanout.deliver(channel, Envelope(event))
             return
         entry = _Entry(event, False)
         self._waiting.setdefault(channel, deque()).append(entry)
@@ -59,23 +63,15 @@ class LocalBus:
     def _release(self, channel: str) -> None:
         waiting = self._waiting.get(channel)
         while waiting and waiting[0].ready:
-            self._deliver(channel, waiting.popleft().event)
+            self._fanout.deliver(channel, Envelope(waiting.popleft().event))
         if waiting is not None and not waiting:
             del self._waiting[channel]
 
-    def _deliver(self, channel: str, event: Payload) -> None:
-        for queue in list(self._subscribers.get(channel, ())):
-            if queue.full():
-                continue
-            queue.put_nowait(event)
+    async def listen(self, channel: str, deliver: Deliver) -> Subscription:
+        return self._fanout.add(channel, deliver)
 
-    async def subscribe(self, channel: str) -> AsyncIterator[Payload]:
-        queue: asyncio.Queue[Payload] = asyncio.Queue(QUEUE_SIZE)
-        self._subscribers[channel].add(queue)
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            self._subscribers[channel].discard(queue)
-            if not self._subscribers[channel]:
-                del self._subscribers[channel]
+    def subscribe(self, channel: str) -> AsyncIterator[Payload]:
+        return iterate(self.listen, channel)
+
+    async def aclose(self) -> None:
+        return None

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from tarsy.domain.messages import ToolCall
 from tarsy.llm.errors import LLMError
 from tarsy.llm.model import NamedModel
-from tarsy.llm.types import ModelRequest, StreamEvent, TextDelta, ToolCallEvent, Usage
+from tarsy.llm.types import (
+    ModelRequest,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEvent,
+    Usage,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,10 +27,22 @@ class Turn:
     events: tuple[StreamEvent, ...] = ()
     error: LLMError | None = None
     block: asyncio.Event | None = None
+    delay: float = 0.0
+    """Seconds to wait before each event (a model that streams slowly)."""
 
     @staticmethod
     def text(content: str, *, input_tokens: int = 100, output_tokens: int = 50) -> Turn:
         return Turn((TextDelta(content), Usage(input_tokens, output_tokens)))
+
+    @staticmethod
+    def streamed(
+        content: str, *, pieces: int = 10, delay: float = 0.005, thinking: str = ""
+    ) -> Turn:
+        """``thinking`` then ``content``, each in ``pieces`` deltas ``delay`` seconds apart."""
+        events: list[StreamEvent] = [ThinkingDelta(p) for p in _split(thinking, pieces)]
+        events += [TextDelta(p) for p in _split(content, pieces)]
+        events.append(Usage(100, 50))
+        return Turn(tuple(events), delay=delay)
 
     @staticmethod
     def tool_calls(*calls: tuple[str, str], text: str = "") -> Turn:
@@ -76,9 +95,18 @@ class ScriptedModel(NamedModel):
         if turn.block is not None:
             await turn.block.wait()
         for event in turn.events:
+            if turn.delay:
+                await asyncio.sleep(turn.delay)
             yield event
         if turn.error is not None:
             raise turn.error
+
+
+def _split(text: str, pieces: int) -> list[str]:
+    if not text:
+        return []
+    size = max(1, -(-len(text) // pieces))
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 ModelFunction = Callable[[ModelRequest], Awaitable[Sequence[StreamEvent]]]

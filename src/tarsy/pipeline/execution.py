@@ -141,7 +141,10 @@ class ExecutionRunner:
             )
         )
         eid = execution.execution_id
-        await self._events.execution(stage, eid, agent_index, "active", None)
+        parent = delegation.parent_execution_id if delegation else None
+        await self._events.execution(
+            stage, eid, agent_index, "active", None, parent_execution_id=parent
+        )
         if delegation is not None:
             await self._task_assigned(stage, eid, name, delegation)
         recorder = ExecutionRecorder(
@@ -153,6 +156,7 @@ class ExecutionRunner:
             bus=self._bus,
             pricing=self._pricing,
             metrics=self._metrics,
+            parent_execution_id=parent,
         )
 
         async def record_switch(event: FallbackEvent) -> None:
@@ -206,7 +210,9 @@ class ExecutionRunner:
                 if dispatcher is not None:
                     await dispatcher.aclose(cancelled=cancelled)
         await self._runs.finish_execution(execution, status, error)
-        await self._events.execution(stage, eid, agent_index, status.value, error)
+        await self._events.execution(
+            stage, eid, agent_index, status.value, error, parent_execution_id=parent
+        )
         return ExecutionResult(
             name,
             status,
@@ -347,7 +353,14 @@ class ExecutionRunner:
             TERMINAL_TIMELINE.get(status, TimelineStatus.FAILED),
             execution_id=execution_id,
         )
-        await self._events.execution(stage, execution_id, execution.agent_index, status, error)
+        await self._events.execution(
+            stage,
+            execution_id,
+            execution.agent_index,
+            status,
+            error,
+            parent_execution_id=execution.parent_execution_id,
+        )
 
     async def _task_assigned(
         self, stage: Stage, execution_id: str, name: str, delegation: Delegation
@@ -395,5 +408,12 @@ class ExecutionRunner:
         if delegation is not None and not delegation.started.done():
             delegation.started.set_result(execution.execution_id)
         await self._runs.finish_execution(execution, ExecutionStatus.FAILED, message)
-        await self._events.execution(stage, execution.execution_id, agent_index, "failed", message)
+        await self._events.execution(
+            stage,
+            execution.execution_id,
+            agent_index,
+            "failed",
+            message,
+            parent_execution_id=execution.parent_execution_id,
+        )
         return ExecutionResult(name, ExecutionStatus.FAILED, None, message)

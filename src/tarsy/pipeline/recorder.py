@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from tarsy.agent.sink import DeltaKind, LLMCallRecord
+from tarsy.agent.sink import DeltaKind, LLMCallRecord, Phase
 from tarsy.config.pricing import CostRates
 from tarsy.db.repos.timeline import NewTimelineEvent, TimelineRepo
 from tarsy.db.repos.trace import ExecutionRef, NewLLMInteraction, NewMCPInteraction, TraceRepo
@@ -27,10 +27,20 @@ from tarsy.domain.statuses import (
 )
 from tarsy.domain.tools import ToolDef, ToolResult
 from tarsy.events.bus import Bus, session_channel
+from tarsy.events.payloads import (
+    ExecutionProgress,
+    InteractionCreated,
+    StreamChunk,
+    TimelineEventCompleted,
+    TimelineEventCreated,
+)
 from tarsy.llm.fallback import FallbackEvent
 from tarsy.observability.metrics import Metrics
+from tarsy.pipeline.streaming import FLUSH_INTERVAL, ChunkBatcher
 
 STORAGE_LIMIT_CHARS = 32_000
+ORCHESTRATOR_SERVER = "orchestrator"
+"""The server name of the sub-agent tools in the trace (SPEC §1.7)."""
 KIND_TO_EVENT = {"text": TimelineEventType.LLM_RESPONSE, "thinking": TimelineEventType.LLM_THINKING}
 
 
@@ -48,8 +58,13 @@ class ExecutionRecorder:
         bus: Bus,
         pricing: CostRates,
         metrics: Metrics,
+        parent_execution_id: str | None = None,
+        flush_interval: float = FLUSH_INTERVAL,
     ) -> None:
         self._ref = ref
+        self._channel = session_channel(ref.session_id)
+        self._parent = parent_execution_id
+        self._chunks = ChunkBatcher(self._publish_chunk, flush_interval)
         self._pricing = pricing
         self._metrics = metrics
         self._provider_name = provider_name
@@ -104,18 +119,28 @@ class ExecutionRecorder:
             self._streaming[kind] = event
             self._text[kind] = ""
         self._text[kind] += text
-        await self._publish_chunk(event, text)
+        await self._chunks.add(event.event_id, text)
 
-    async def _publish_chunk(self, event: TimelineEvent, text: str) -> None:
-        await self._bus.publish(
-            session_channel(self._ref.session_id),
-            {
-                "type": "stream.chunk",
-                "session_id": self._ref.session_id,
-                "event_id": event.event_id,
-                "delta": text,
-            },
+    async def _publish_chunk(self, event_id: str, text: str) -> None:
+        chunk = StreamChunk(
+            type="stream.chunk", session_id=self._ref.session_id, event_id=event_id, delta=text
         )
+        if self._parent is not None:
+            chunk["parent_execution_id"] = self._parent
+        await self._bus.publish(self._channel, chunk)
+
+    async def progress(self, phase: Phase, message: str) -> None:
+        payload = ExecutionProgress(
+            type="execution.progress",
+            session_id=self._ref.session_id,
+            stage_id=self._ref.stage_id,
+            execution_id=self._ref.execution_id,
+            phase=phase,
+            message=message,
+        )
+        if self._parent is not None:
+            payload["parent_execution_id"] = self._parent
+        await self._bus.publish(self._channel, payload)
 
     async def llm_call_done(self, record: LLMCallRecord) -> None:
         interaction_id = await self._add_llm_interaction(record)
@@ -147,11 +172,7 @@ class ExecutionRecorder:
                 interaction_type=LLMInteractionType(record.kind),
                 model_name=self._model_name,
                 last_message_id=self._last_message_id,
-                llm_request={
-                    "messages_count": record.messages_count,
-                    "iteration": record.iteration,
-                    "tools_count": record.tools_count,
-                },
+                llm_request=_request_metadata(record),
                 llm_response={
                     "text_length": len(record.text),
                     "tool_calls_count": record.tool_calls,
@@ -181,6 +202,7 @@ class ExecutionRecorder:
             "tool_type": "mcp" if server else "orchestrator",
             "arguments": call.arguments,
         }
+        await self.progress("gathering_info", f"Calling {call.name}")
         event = await self._create(
             TimelineEventType.LLM_TOOL_CALL, TimelineStatus.STREAMING, "", metadata
         )
@@ -197,7 +219,7 @@ class ExecutionRecorder:
             self._ref,
             NewMCPInteraction(
                 MCPInteractionType.TOOL_CALL,
-                server_name=server,
+                server_name=server or ORCHESTRATOR_SERVER,
                 tool_name=tool,
                 tool_arguments=_arguments(call.arguments),
                 tool_result={
@@ -222,6 +244,7 @@ class ExecutionRecorder:
 
     # -- tool-result summaries (``pipeline.summarizing.SummarySink``) ---------------------------
     async def summary_started(self, server: str, tool: str, original_tokens: int) -> None:
+        await self.progress("distilling", f"Summarizing the output of {server}.{tool}")
         self._summary = await self._create(
             TimelineEventType.MCP_TOOL_SUMMARY,
             TimelineStatus.STREAMING,
@@ -235,7 +258,7 @@ class ExecutionRecorder:
         if event is None or not text:
             return
         self._summary_text += text
-        await self._publish_chunk(event, text)
+        await self._chunks.add(event.event_id, text)
 
     async def summary_done(self, record: LLMCallRecord) -> None:
         interaction_id = await self._add_llm_interaction(record)
@@ -301,7 +324,8 @@ class ExecutionRecorder:
         return await record_event(
             self._timeline,
             self._bus,
-            NewTimelineEvent(
+            parent_execution_id=self._parent,
+            new=NewTimelineEvent(
                 session_id=self._ref.session_id,
                 stage_id=self._ref.stage_id,
                 execution_id=self._ref.execution_id,
@@ -322,6 +346,7 @@ class ExecutionRecorder:
         llm_interaction_id: str | None = None,
         mcp_interaction_id: str | None = None,
     ) -> None:
+        await self._chunks.flush()
         await self._timeline.complete(
             event,
             content=content,
@@ -330,36 +355,38 @@ class ExecutionRecorder:
             llm_interaction_id=llm_interaction_id,
             mcp_interaction_id=mcp_interaction_id,
         )
-        await self._bus.publish(
-            session_channel(self._ref.session_id),
-            {
-                "type": "timeline_event.completed",
-                "session_id": self._ref.session_id,
-                "event_id": event.event_id,
-                "event_type": event.event_type,
-                "status": event.status,
-                "content": event.content,
-                "metadata": event.event_metadata,
-            },
-            persist=True,
+        completed = TimelineEventCompleted(
+            type="timeline_event.completed",
+            session_id=self._ref.session_id,
+            event_id=event.event_id,
+            event_type=event.event_type,
+            status=event.status,
+            content=event.content,
+            metadata=event.event_metadata,
         )
+        if self._parent is not None:
+            completed["parent_execution_id"] = self._parent
+        await self._bus.publish(self._channel, completed, persist=True)
 
-    async def _interaction_created(self, interaction_id: str, kind: str) -> None:
-        await self._bus.publish(
-            session_channel(self._ref.session_id),
-            {
-                "type": "interaction.created",
-                "session_id": self._ref.session_id,
-                "stage_id": self._ref.stage_id,
-                "execution_id": self._ref.execution_id,
-                "interaction_id": interaction_id,
-                "interaction_type": kind,
-            },
-            persist=True,
+    async def _interaction_created(self, interaction_id: str, kind: Literal["llm", "mcp"]) -> None:
+        payload = InteractionCreated(
+            type="interaction.created",
+            session_id=self._ref.session_id,
+            stage_id=self._ref.stage_id,
+            execution_id=self._ref.execution_id,
+            interaction_id=interaction_id,
+            interaction_type=kind,
         )
+        await self._bus.publish(self._channel, payload, persist=True)
 
 
-async def record_event(timeline: TimelineRepo, bus: Bus, new: NewTimelineEvent) -> TimelineEvent:
+async def record_event(
+    timeline: TimelineRepo,
+    bus: Bus,
+    new: NewTimelineEvent,
+    *,
+    parent_execution_id: str | None = None,
+) -> TimelineEvent:
     """Create a timeline event and publish ``timeline_event.created`` for it.
 
     Neither waits for the database: the event's sequence number is filled into the published
@@ -370,24 +397,45 @@ async def record_event(timeline: TimelineRepo, bus: Bus, new: NewTimelineEvent) 
     def fill(payload: dict[str, Any]) -> None:
         payload["sequence_number"] = pending.row.get("sequence_number")
 
-    await bus.publish(
-        session_channel(new.session_id),
-        {
-            "type": "timeline_event.created",
-            "session_id": new.session_id,
-            "event_id": event.event_id,
-            "stage_id": event.stage_id,
-            "execution_id": event.execution_id,
-            "event_type": event.event_type,
-            "status": event.status,
-            "content": event.content,
-            "metadata": event.event_metadata,
-            "sequence_number": None,
-        },
-        persist=True,
-        fill=fill,
+    payload = TimelineEventCreated(
+        type="timeline_event.created",
+        session_id=new.session_id,
+        event_id=event.event_id,
+        stage_id=event.stage_id,
+        execution_id=event.execution_id,
+        event_type=event.event_type,
+        status=event.status,
+        content=event.content,
+        metadata=event.event_metadata,
+        sequence_number=None,
     )
+    if parent_execution_id is not None:
+        payload["parent_execution_id"] = parent_execution_id
+    await bus.publish(session_channel(new.session_id), payload, persist=True, fill=fill)
     return event
+
+
+def _request_metadata(record: LLMCallRecord) -> dict[str, Any]:
+    """``llm_request``: metadata, plus the whole conversation when it is self-contained."""
+    request: dict[str, Any] = {
+        "messages_count": record.messages_count,
+        "iteration": record.iteration,
+        "tools_count": record.tools_count,
+    }
+    if record.conversation:
+        request["conversation"] = [
+            {
+                "role": m.role.value,
+                "content": m.content,
+                "tool_calls": [
+                    {"id": c.id, "name": c.name, "arguments": c.arguments} for c in m.tool_calls
+                ],
+                "tool_call_id": m.tool_call_id,
+                "tool_name": m.tool_name,
+            }
+            for m in record.conversation
+        ]
+    return request
 
 
 def truncate_for_storage(text: str, limit: int = STORAGE_LIMIT_CHARS) -> str:

@@ -152,6 +152,7 @@ class SummarizingToolset:
                 thinking_tokens=usage[2],
                 duration_ms=int((time.monotonic() - started) * 1000),
                 error=error,
+                conversation=(*messages, Message.assistant(text)) if text else messages,
             )
         )
         if error is not None:

@@ -14,6 +14,7 @@ from tarsy.db.repos.sessions import SessionRepo
 from tarsy.domain.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from tarsy.domain.statuses import SessionStatus
 from tarsy.events.bus import Bus, session_channel
+from tarsy.events.payloads import ChatCreated
 
 MAX_CHAT_CHARS = 100_000
 CHATTABLE = (SessionStatus.COMPLETED, SessionStatus.FAILED, SessionStatus.TIMED_OUT)
@@ -73,12 +74,12 @@ class ChatService:
         if created:
             await self.bus.publish(
                 session_channel(session_id),
-                {
-                    "type": "chat.created",
-                    "session_id": session_id,
-                    "chat_id": chat.chat_id,
-                    "created_by": author,
-                },
+                ChatCreated(
+                    type="chat.created",
+                    session_id=session_id,
+                    chat_id=chat.chat_id,
+                    created_by=author,
+                ),
                 persist=True,
             )
         try:

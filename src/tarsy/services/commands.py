@@ -13,6 +13,7 @@ from tarsy.db.repos.chats import ChatRepo
 from tarsy.db.repos.sessions import SessionRepo
 from tarsy.domain.errors import Conflict, NotFound
 from tarsy.events.bus import CANCELLATIONS
+from tarsy.events.pg import pg_channel
 
 
 class LocalCanceller(Protocol):
@@ -77,5 +78,5 @@ class SessionCommands:
         async with self.db.engine.begin() as conn:
             await conn.execute(
                 text("SELECT pg_notify(:channel, :sid)"),
-                {"channel": CANCELLATIONS, "sid": session_id},
+                {"channel": pg_channel(self.db.schema, CANCELLATIONS), "sid": session_id},
             )

@@ -25,6 +25,7 @@ from tarsy.db.repos.sessions import Finalisation, SessionRepo
 from tarsy.db.repos.timeline import TimelineRepo
 from tarsy.domain.statuses import SessionStatus, StageStatus, TimelineStatus
 from tarsy.events.bus import SESSIONS, Bus, session_channel
+from tarsy.events.payloads import SessionStatus as SessionStatusEvent
 from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.results import SessionExecutor, SessionResult
 from tarsy.worker.settings import QueueSettings
@@ -371,6 +372,8 @@ class WorkerPool:
             self.notify_new_work()
 
     async def _publish_status(self, session_id: str, status: SessionStatus) -> None:
-        payload = {"type": "session.status", "session_id": session_id, "status": status.value}
+        payload = SessionStatusEvent(
+            type="session.status", session_id=session_id, status=status.value
+        )
         await self._bus.publish(session_channel(session_id), payload, persist=True)
         await self._bus.publish(SESSIONS, payload)

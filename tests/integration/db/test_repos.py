@@ -79,4 +79,7 @@ async def test_outbox_catch_up_by_channel(database: Database) -> None:
     await outbox.append(sid, "sessions", {"type": "y"})
     assert ids == sorted(ids)
     rows = await outbox.since(f"session:{sid}", ids[0], 10)
-    assert [r.payload["n"] for r in rows] == [1, 2]
+    assert [(r["n"], r["db_event_id"]) for r in rows] == [(1, ids[1]), (2, ids[2])]
+    assert await outbox.since(f"session:{sid}", ids[0], 1) == rows[:1]
+    assert await outbox.get(ids[2]) == rows[1]
+    assert await outbox.get(10**9) is None

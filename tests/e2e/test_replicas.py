@@ -1,0 +1,134 @@
+"""Two ``tarsy serve`` processes on one PostgreSQL database (SPEC §6.4): a client of the replica
+without workers sees, live, the session the other replica runs, and a cancel sent to it stops
+that session there."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tarsy.db.engine import connect
+from tarsy.db.repos.sessions import SessionRepo
+from tests.conftest import drop_pg_schema, new_pg_schema, pg_url
+from tests.e2e.harness import free_port
+from tests.e2e.ws import ws_client
+
+pytestmark = pytest.mark.postgres
+
+
+@contextmanager
+def serve(tmp_path: Path, schema: str, pod: str, *args: str) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "TARSY_DATA_DIR": str(tmp_path / pod),
+        "TARSY_DATABASE_URL": pg_url(),
+        "TARSY_DATABASE_SCHEMA": schema,
+        "HTTP_PORT": str(port),
+        "TARSY_HOST": "127.0.0.1",
+        "POD_ID": pod,
+        "LOG_LEVEL": "warning",
+    }
+    env.pop("CONFIG_DIR", None)
+    tarsy = str(Path(sys.executable).with_name("tarsy"))
+    proc = subprocess.Popen([tarsy, "serve", *args], env=env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def healthy(url: str) -> None:
+    async with httpx.AsyncClient(base_url=url) as client:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if (await client.get("/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"{url} did not start"
+            await asyncio.sleep(0.1)
+
+
+@asynccontextmanager
+async def replicas(tmp_path: Path) -> AsyncIterator[tuple[str, str, str]]:
+    schema = await new_pg_schema()
+    try:
+        with (
+            serve(tmp_path, schema, "replica-a") as worker_url,
+            serve(tmp_path, schema, "replica-b", "--role", "api") as api_url,
+        ):
+            await asyncio.gather(healthy(worker_url), healthy(api_url))
+            yield worker_url, api_url, schema
+    finally:
+        await drop_pg_schema(schema)
+
+
+async def owner_of(schema: str, session_id: str) -> str | None:
+    db = connect(pg_url(), schema=schema)
+    try:
+        row = await SessionRepo(db).get(session_id)
+        return None if row is None else row.pod_id
+    finally:
+        await db.dispose()
+
+
+def status_is(sid: str, *statuses: str) -> object:
+    return lambda m: (
+        m.get("type") == "session.status"
+        and m.get("session_id") == sid
+        and m.get("status") in statuses
+    )
+
+
+async def test_live_events_and_cancel_cross_replicas(tmp_path: Path) -> None:
+    async with (
+        replicas(tmp_path) as (_worker_url, api_url, schema),
+        httpx.AsyncClient(base_url=api_url, timeout=30) as api,
+        ws_client(api_url) as client,
+    ):
+        await client.subscribe("sessions")
+        response = await api.post("/api/v1/alerts", json={"data": "Pod api-7d9 OOMKilled"})
+        assert response.status_code == 202, response.text
+        sid = response.json()["session_id"]
+        await client.subscribe(f"session:{sid}")
+        await client.wait_for(status_is(sid, "completed", "failed"), timeout=60)  # type: ignore[arg-type]
+        detail = (await api.get(f"/api/v1/sessions/{sid}")).json()
+        assert detail["status"] == "completed"
+        assert await owner_of(schema, sid) == "replica-a", "run by the replica with workers"
+        mine = [m for m in client.messages if m.get("session_id") == sid]
+        kinds = {m["type"] for m in mine}
+        assert {"stream.chunk", "timeline_event.created", "stage.status"} <= kinds
+        for created in (m for m in mine if m["type"] == "timeline_event.created"):
+            assert created["sequence_number"] is not None
+
+        # A cancel sent to the API replica stops the session on the worker replica.
+        response = await api.post("/api/v1/alerts", json={"data": "Pod api-8 CrashLoopBackOff"})
+        second = response.json()["session_id"]
+        await client.subscribe(f"session:{second}")
+        await client.wait_for(
+            lambda m: m.get("type") == "timeline_event.created" and m.get("session_id") == second,
+            timeout=60,
+        )
+        cancel = await api.post(f"/api/v1/sessions/{second}/cancel")
+        assert cancel.status_code == 200, cancel.text
+        await client.wait_for(status_is(second, "cancelled"), timeout=30)  # type: ignore[arg-type]
+        status = (await api.get(f"/api/v1/sessions/{second}/status")).json()
+        assert status["status"] == "cancelled"
+        timeline = (await api.get(f"/api/v1/sessions/{second}/timeline")).json()
+        assert all(e["status"] != "streaming" for e in timeline)

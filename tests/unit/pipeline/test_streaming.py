@@ -1,0 +1,39 @@
+"""``ChunkBatcher``: deltas coalesced per event at most every interval, flushed on demand."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tarsy.pipeline.streaming import ChunkBatcher
+
+
+async def test_deltas_are_batched_per_interval_and_flushed_before_completion() -> None:
+    published: list[tuple[str, str]] = []
+
+    async def publish(event_id: str, delta: str) -> None:
+        published.append((event_id, delta))
+
+    batcher = ChunkBatcher(publish, interval=0.05)
+    for piece in "abc":
+        await batcher.add("e1", piece)
+    await batcher.add("e2", "x")
+    assert published == [], "nothing before the interval"
+    await asyncio.sleep(0.1)
+    assert published == [("e1", "abc"), ("e2", "x")]
+    await batcher.add("e1", "d")
+    await batcher.flush()
+    assert published[-1] == ("e1", "d")
+    await asyncio.sleep(0.1)
+    assert len(published) == 3, "a flush cancels the pending timer"
+
+
+async def test_a_zero_interval_publishes_each_delta() -> None:
+    published: list[str] = []
+
+    async def publish(event_id: str, delta: str) -> None:
+        published.append(delta)
+
+    batcher = ChunkBatcher(publish, interval=0)
+    await batcher.add("e", "a")
+    await batcher.add("e", "b")
+    assert published == ["a", "b"]
