@@ -66,7 +66,7 @@ def serve(
     import uvicorn
 
     from tarsy.app.container import build_container
-    from tarsy.app.server import create_app
+    from tarsy.app.server import SERVER_OPTIONS, create_app
     from tarsy.observability.logging import configure_logging
 
     if role not in ("all", "api", "worker"):
@@ -85,14 +85,11 @@ def serve(
     chosen: Literal["all", "api", "worker"] = role  # type: ignore[assignment]
     container = build_container(settings, config, role=chosen)
     uvicorn.run(
-        create_app(container),
+        create_app(container, freeze_gc=True),
         host=host or settings.host,
         port=settings.http_port,
-        log_config=None,
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
         timeout_graceful_shutdown=int(config.queue.graceful_shutdown_timeout.total_seconds()),
+        **SERVER_OPTIONS,
     )
 
 

@@ -1,9 +1,10 @@
 """``ChunkBatcher``: a streaming timeline event's deltas, published as ``stream.chunk`` batches.
 
 A model streams many small fragments; sending each as its own event costs every subscriber a
-message. The batcher collects the fragments of each event and publishes them together at most
-every ``interval`` seconds (20 ms by default), and at once when the event is about to complete,
-so the concatenated chunks of an event always equal its final content.
+message. The batcher publishes at most one batch per ``interval`` (20 ms by default): a fragment
+that arrives after a quiet interval goes out at once, later ones are collected until the
+interval since the last batch has passed. Before an event completes its buffer is flushed, so
+the concatenated chunks of an event always equal its final content.
 """
 
 from __future__ import annotations
@@ -24,21 +25,28 @@ class ChunkBatcher:
         self._interval = interval
         self._buffers: dict[str, list[str]] = {}
         self._timer: asyncio.TimerHandle | None = None
+        self._last = float("-inf")
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def add(self, event_id: str, text: str) -> None:
-        if self._interval <= 0:
-            await self._publish(event_id, text)
-            return
         self._buffers.setdefault(event_id, []).append(text)
-        if self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self._interval, self._due)
+        if self._timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._last + self._interval - loop.time()
+        if wait <= 0:
+            await self.flush()
+        else:
+            self._timer = loop.call_later(wait, self._due)
 
     async def flush(self) -> None:
         """Publish everything buffered now (before an event completes)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if not self._buffers:
+            return
+        self._last = asyncio.get_running_loop().time()
         buffers, self._buffers = self._buffers, {}
         for event_id, parts in buffers.items():
             await self._publish(event_id, "".join(parts))

@@ -1,4 +1,5 @@
-"""``ChunkBatcher``: deltas coalesced per event at most every interval, flushed on demand."""
+"""``ChunkBatcher``: at most one batch per interval, the first fragment after a pause at once,
+everything flushed on demand."""
 
 from __future__ import annotations
 
@@ -14,17 +15,20 @@ async def test_deltas_are_batched_per_interval_and_flushed_before_completion() -
         published.append((event_id, delta))
 
     batcher = ChunkBatcher(publish, interval=0.05)
-    for piece in "abc":
+    await batcher.add("e1", "a")
+    assert published == [("e1", "a")], "the first fragment after a pause goes at once"
+    for piece in "bc":
         await batcher.add("e1", piece)
     await batcher.add("e2", "x")
-    assert published == [], "nothing before the interval"
+    assert len(published) == 1, "the rest waits for the interval"
     await asyncio.sleep(0.1)
-    assert published == [("e1", "abc"), ("e2", "x")]
-    await batcher.add("e1", "d")
+    assert published[1:] == [("e1", "bc"), ("e2", "x")]
+    await batcher.add("e1", "d")  # a quiet interval has passed
+    await batcher.add("e1", "e")
     await batcher.flush()
-    assert published[-1] == ("e1", "d")
+    assert published[3:] == [("e1", "d"), ("e1", "e")]
     await asyncio.sleep(0.1)
-    assert len(published) == 3, "a flush cancels the pending timer"
+    assert len(published) == 5, "a flush cancels the pending timer"
 
 
 async def test_a_zero_interval_publishes_each_delta() -> None:
