@@ -39,10 +39,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -50,7 +52,7 @@ import uvicorn
 import uvloop
 
 from tarsy.app.container import build_container
-from tarsy.app.server import create_app
+from tarsy.app.server import SERVER_OPTIONS, create_app
 from tarsy.config import ResolvedAgentConfig, Settings, TarsyConfig, load_config
 from tarsy.domain.messages import ToolCall
 from tarsy.domain.statuses import MessageRole
@@ -251,37 +253,36 @@ async def run_backend(settings: Settings, config: TarsyConfig, args: argparse.Na
     )
     toolsets = {SERVER: SlowToolset(args.tool_latency, counters)}
     container = build_container(settings, config, models=models, queue=queue, toolsets=toolsets)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(container),
-            host="127.0.0.1",
-            port=free_port(),
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-            http="httptools",  # as `tarsy serve`
+    async with serving(create_app(container)) as url:
+        run = await drive_from_another_process(url, args, counters)
+    completed = len(run.walls)
+    expected = (completed * (args.tool_calls + 2), completed * args.tool_calls)
+    if (counters.llm_calls, counters.tool_calls) != expected:
+        print(
+            f"  warning: {counters.llm_calls} LLM / {counters.tool_calls} tool calls, "
+            f"expected {expected[0]} / {expected[1]}"
         )
+    return run
+
+
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """Serve ``app`` in this event loop on a free 127.0.0.1 port as ``tarsy serve`` runs it;
+    the base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), lifespan="on", **SERVER_OPTIONS)
     )
-    serving = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve())
     try:
         async with asyncio.timeout(30):
             while not server.started:
-                if serving.done():
-                    serving.result()
+                if task.done():
+                    task.result()
                 await asyncio.sleep(0.02)
-        url = f"http://127.0.0.1:{server.config.port}"
-        run = await drive_from_another_process(url, args, counters)
-        completed = len(run.walls)
-        expected = (completed * (args.tool_calls + 2), completed * args.tool_calls)
-        if (counters.llm_calls, counters.tool_calls) != expected:
-            print(
-                f"  warning: {counters.llm_calls} LLM / {counters.tool_calls} tool calls, "
-                f"expected {expected[0]} / {expected[1]}"
-            )
-        return run
+        yield f"http://127.0.0.1:{server.config.port}"
     finally:
         server.should_exit = True
-        await serving
+        await task
 
 
 async def drive_from_another_process(url: str, args: argparse.Namespace, counters: Counters) -> Run:

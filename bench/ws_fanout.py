@@ -38,13 +38,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import httpx
-import uvicorn
 import uvloop
 
 sys.path.insert(0, str(Path(__file__).parent))
-from pipeline import DEFAULT_PG, drop_pg_schema, free_port, new_pg_schema, quantile
+from pipeline import DEFAULT_PG, drop_pg_schema, new_pg_schema, quantile, serving
 from tarsy.app.container import build_container
-from tarsy.app.server import SERVER_OPTIONS, create_app
+from tarsy.app.server import create_app
 from tarsy.config import ResolvedAgentConfig, Settings, TarsyConfig, load_config
 from tarsy.llm.model import Model, NamedModel
 from tarsy.llm.types import ModelRequest, StreamEvent, TextDelta, Usage
@@ -113,31 +112,12 @@ async def run_one(
         graceful_shutdown_timeout=timedelta(seconds=5),
     )
     container = build_container(settings, config, models=models, queue=queue, toolsets={})
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(container, freeze_gc=True),  # as `tarsy serve`
-            host="127.0.0.1",
-            port=free_port(),
-            lifespan="on",
-            **SERVER_OPTIONS,
-        )
-    )
-    serving = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(30):
-            while not server.started:
-                if serving.done():
-                    serving.result()
-                await asyncio.sleep(0.02)
-        url = f"http://127.0.0.1:{server.config.port}"
+    async with serving(create_app(container, freeze_gc=True)) as url:  # as `tarsy serve`
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
             response = await http.post("/api/v1/alerts", json={"alert_type": "fanout", "data": "x"})
             response.raise_for_status()
             sid = response.json()["session_id"]
         return await drive_clients(url, sid, clients, go)
-    finally:
-        server.should_exit = True
-        await serving
 
 
 async def drive_clients(url: str, sid: str, clients: int, go: asyncio.Event) -> list[float]:

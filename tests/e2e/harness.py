@@ -22,6 +22,20 @@ from tarsy.worker.settings import QueueSettings
 TERMINAL = {"completed", "failed", "timed_out", "cancelled"}
 
 
+async def wait_healthy(url: str, timeout: float = 60) -> None:
+    """Wait until the server at ``url`` answers ``/health`` with 200."""
+    async with httpx.AsyncClient(base_url=url) as client:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                if (await client.get("/health")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            assert asyncio.get_running_loop().time() < deadline, f"{url} did not start"
+            await asyncio.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

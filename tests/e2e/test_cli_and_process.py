@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,7 +17,7 @@ from tarsy.cli.main import app as cli
 from tarsy.config import Settings, load_config
 from tarsy.db.engine import connect
 from tarsy.db.repos.sessions import SessionRepo
-from tests.e2e.harness import free_port, running_app
+from tests.e2e.harness import free_port, running_app, wait_healthy
 from tests.e2e.test_first_investigation import FAST_QUEUE, demo_models
 
 
@@ -75,16 +74,8 @@ async def test_sigterm_lets_the_running_session_finish(tmp_path: Path) -> None:
     tarsy = str(Path(sys.executable).with_name("tarsy"))
     proc = subprocess.Popen([tarsy, "serve"], env=env)  # noqa: ASYNC220 - the server under test
     try:
+        await wait_healthy(f"http://127.0.0.1:{port}", timeout=30)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if (await client.get("/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "server did not start"
-                await asyncio.sleep(0.1)
             response = await client.post("/api/v1/alerts", json={"data": "Pod api-1 OOMKilled"})
             session_id = response.json()["session_id"]
             for _ in range(500):

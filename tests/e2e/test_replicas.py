@@ -8,7 +8,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 from tarsy.db.engine import connect
 from tarsy.db.repos.sessions import SessionRepo
 from tests.conftest import drop_pg_schema, new_pg_schema, pg_url
-from tests.e2e.harness import free_port
+from tests.e2e.harness import free_port, wait_healthy
 from tests.e2e.ws import ws_client
 
 pytestmark = pytest.mark.postgres
@@ -52,19 +51,6 @@ def serve(tmp_path: Path, schema: str, pod: str, *args: str) -> Iterator[str]:
             proc.wait()
 
 
-async def healthy(url: str) -> None:
-    async with httpx.AsyncClient(base_url=url) as client:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if (await client.get("/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"{url} did not start"
-            await asyncio.sleep(0.1)
-
-
 @asynccontextmanager
 async def replicas(tmp_path: Path) -> AsyncIterator[tuple[str, str, str]]:
     schema = await new_pg_schema()
@@ -73,7 +59,7 @@ async def replicas(tmp_path: Path) -> AsyncIterator[tuple[str, str, str]]:
             serve(tmp_path, schema, "replica-a") as worker_url,
             serve(tmp_path, schema, "replica-b", "--role", "api") as api_url,
         ):
-            await asyncio.gather(healthy(worker_url), healthy(api_url))
+            await asyncio.gather(wait_healthy(worker_url), wait_healthy(api_url))
             yield worker_url, api_url, schema
     finally:
         await drop_pg_schema(schema)

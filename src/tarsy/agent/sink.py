@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from tarsy.domain.messages import Message, ToolCall
+from tarsy.domain.statuses import ExecutionPhase
 from tarsy.domain.tools import ToolDef, ToolResult
 
 CallKind = Literal[
@@ -18,15 +19,7 @@ CallKind = Literal[
     "summarization",
 ]
 DeltaKind = Literal["text", "thinking"]
-Phase = Literal[
-    "investigating",
-    "remediating",
-    "gathering_info",
-    "distilling",
-    "concluding",
-    "synthesizing",
-    "finalizing",
-]
+Phase = ExecutionPhase
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
+
+ExecutionPhase = Literal[
+    "investigating",
+    "remediating",
+    "gathering_info",
+    "distilling",
+    "concluding",
+    "synthesizing",
+    "finalizing",
+]
+"""What an agent execution is doing now (``execution.progress``)."""
 
 
 class SessionStatus(StrEnum):

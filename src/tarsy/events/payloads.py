@@ -7,13 +7,11 @@ names the types that are stored in the outbox (on the channel where they are per
 
 from __future__ import annotations
 
-from typing import (
-    Any,
-    Literal,
-    NotRequired,  # pydantic validates these on 3.11
-)
+from typing import Any, Literal, NotRequired
 
-from typing_extensions import TypedDict
+from typing_extensions import TypedDict  # pydantic validates these on 3.11
+
+from tarsy.domain.statuses import ExecutionPhase
 
 
 class _Base(TypedDict):
@@ -76,15 +74,7 @@ class ExecutionProgress(_Base):
     stage_id: str
     execution_id: str
     parent_execution_id: NotRequired[str]
-    phase: Literal[
-        "investigating",
-        "remediating",
-        "gathering_info",
-        "distilling",
-        "concluding",
-        "synthesizing",
-        "finalizing",
-    ]
+    phase: ExecutionPhase
     message: str
 
 
