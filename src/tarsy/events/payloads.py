@@ -98,6 +98,23 @@ class InteractionCreated(_Base):
     interaction_type: Literal["llm", "mcp"]
 
 
+class ReviewStatus(_Base):
+    """Published by the review workflow (SPEC §11.5) once it exists."""
+
+    review_status: NotRequired[str]
+    assignee: NotRequired[str | None]
+    quality_rating: NotRequired[str | None]
+    action_taken: NotRequired[str | None]
+    investigation_feedback: NotRequired[str | None]
+    actor: str
+
+
+class SessionScoreUpdated(_Base):
+    """Published by session scoring (SPEC §11.1) once it exists."""
+
+    scoring_status: Literal["in_progress", "memorizing", "completed", "failed"]
+
+
 PAYLOADS: dict[str, type[Any]] = {
     "timeline_event.created": TimelineEventCreated,
     "timeline_event.completed": TimelineEventCompleted,
@@ -109,6 +126,8 @@ PAYLOADS: dict[str, type[Any]] = {
     "session.progress": SessionProgress,
     "chat.created": ChatCreated,
     "interaction.created": InteractionCreated,
+    "review.status": ReviewStatus,
+    "session.score_updated": SessionScoreUpdated,
 }
 
 PERSISTED = frozenset(
@@ -119,6 +138,7 @@ PERSISTED = frozenset(
         "stage.status",
         "chat.created",
         "interaction.created",
+        "review.status",
     }
 )
 """Stored in the outbox when published on a ``session:<id>`` channel (the copies of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from tarsy.events.bus import Payload, session_channel
+from tarsy.events.bus import ListenError, Payload, session_channel
 from tarsy.events.local import LocalBus
 from tarsy.services.live import LiveService
 
@@ -60,3 +60,34 @@ async def test_a_client_that_does_not_read_is_disconnected_not_waited_for() -> N
     await asyncio.sleep(0.05)
     assert closed == [1013]
     assert live.connection_count == 0
+
+
+class DownBus(LocalBus):
+    async def listen(self, channel: str, deliver: object) -> object:  # type: ignore[override]
+        raise ListenError("the LISTEN connection to PostgreSQL is down")
+
+
+async def test_a_bus_that_cannot_listen_answers_subscription_error() -> None:
+    live = LiveService(DownBus(), NoOutbox(), dashboard_url="http://localhost:5173")
+    sent: list[dict[str, object]] = []
+
+    async def send(text: str) -> None:
+        sent.append(json.loads(text))
+
+    async def close(code: int, reason: str) -> None:
+        return None
+
+    connection = live.connect(send, close)
+    await connection.open()
+    await connection.handle(json.dumps({"action": "subscribe", "channel": "sessions"}))
+    await connection.handle(json.dumps({"action": "ping"}))
+    await asyncio.sleep(0.01)
+    assert sent[1:] == [
+        {
+            "type": "subscription.error",
+            "channel": "sessions",
+            "message": "the LISTEN connection to PostgreSQL is down",
+        },
+        {"type": "pong"},
+    ]
+    await connection.aclose()
