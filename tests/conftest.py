@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 from hypothesis import settings
 
+from tarsy.config import Settings
 from tarsy.db.engine import Database, connect
 from tarsy.db.migrate import upgrade
 
@@ -123,3 +124,9 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     finally:
         await db.dispose()
         await drop_pg_schema(schema)
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    """Settings of an app on a fresh SQLite database."""
+    return Settings(data_dir=tmp_path, database_url=f"sqlite+aiosqlite:///{tmp_path}/t.db")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,6 +25,7 @@ from tarsy.api.routers import (
     trace,
     ws,
 )
+from tarsy.api.static import install_dashboard
 from tarsy.services.alerts import AlertSubmission
 from tarsy.services.chat import ChatMessageIn
 
@@ -31,7 +33,11 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_api(
-    ctx: ApiContext | None, *, version: str, lifespan: Lifespan | None = None
+    ctx: ApiContext | None,
+    *,
+    version: str,
+    lifespan: Lifespan | None = None,
+    dashboard_dir: Path | None = None,
 ) -> FastAPI:
     """Build the app. ``ctx`` may be None when ``lifespan`` sets ``app.state.ctx`` itself."""
     app = FastAPI(
@@ -55,6 +61,8 @@ def create_api(
     app.include_router(system.router)
     app.include_router(trace.router)
     app.include_router(ws.router)
+    if dashboard_dir is not None:
+        install_dashboard(app, dashboard_dir)
     _document_models(app, [AlertSubmission, ChatMessageIn])
     return app
 

@@ -45,6 +45,11 @@ def create_app(container: Container, *, freeze_gc: bool = False) -> FastAPI:
         finally:
             await container.stop()
 
-    app = create_api(container.api, version=__version__, lifespan=lifespan)
+    app = create_api(
+        container.api,
+        version=__version__,
+        lifespan=lifespan,
+        dashboard_dir=container.settings.dashboard_dir,
+    )
     app.state.container = container
     return app

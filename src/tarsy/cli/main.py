@@ -158,6 +158,22 @@ def status(
 
 
 @app.command()
+def openapi(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")
+    ] = None,
+) -> None:
+    """Print the OpenAPI document of the REST API (the dashboard's client is generated from it)."""
+    from tarsy.api.app import create_api
+
+    text = json.dumps(create_api(None, version=__version__).openapi(), indent=2, sort_keys=True)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n")
+
+
+@app.command()
 def version() -> None:
     """Print the TARSy version."""
     typer.echo(__version__)

@@ -11,6 +11,8 @@
 | ``LOG_LEVEL`` | ``log_level`` | ``info`` |
 | ``LOG_FORMAT`` | ``log_format`` | ``text`` (or ``json``) |
 | ``POD_ID``, else ``HOSTNAME`` | ``pod_id`` | ``local`` |
+| ``TARSY_MCP_HEALTH_INTERVAL`` | ``mcp_health_interval`` | ``15`` (seconds; 0 = off) |
+| ``TARSY_DASHBOARD_DIR`` | ``dashboard_dir`` | the checkout's ``web/dashboard/dist`` |
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ def _sqlite_url(data: dict[str, Any]) -> str:
     return f"sqlite+aiosqlite:///{Path(data_dir) / 'tarsy.db'}"
 
 
+DEFAULT_DASHBOARD_DIR = Path(__file__).resolve().parents[3] / "web" / "dashboard" / "dist"
+
+
 class Settings(BaseSettings):
     """How this process runs. Field names work as constructor keywords; env uses the aliases."""
 
@@ -57,6 +62,10 @@ class Settings(BaseSettings):
         default=15.0, ge=0, validation_alias="TARSY_MCP_HEALTH_INTERVAL"
     )
     """Seconds between MCP health checks of every configured server; 0 turns them off."""
+    dashboard_dir: Path = Field(
+        default_factory=lambda: DEFAULT_DASHBOARD_DIR, validation_alias="TARSY_DASHBOARD_DIR"
+    )
+    """The built dashboard (``make dashboard``) served at ``/``."""
 
     @field_validator("config_dir", "database_schema", mode="before")
     @classmethod
