@@ -13,7 +13,7 @@ import httpx
 import uvicorn
 
 from tarsy.app.container import Container, build_container
-from tarsy.app.server import create_app
+from tarsy.app.server import SERVER_OPTIONS, create_app
 from tarsy.config import Settings, TarsyConfig
 from tarsy.domain.tools import Toolset
 from tarsy.pipeline.ports import ModelFactory
@@ -89,9 +89,8 @@ async def running_app(
             create_app(container),
             host="127.0.0.1",
             port=port,
-            log_config=None,
-            access_log=False,
             lifespan="on",
+            **SERVER_OPTIONS,  # as `tarsy serve`
         )
     )
     task = asyncio.create_task(server.serve())
