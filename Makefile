@@ -9,7 +9,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt venv uv bench clean mcp-everything
+DASHBOARD := web/dashboard
+NPM_FLAGS := --no-audit --no-fund
+
+.PHONY: run test lint fmt venv uv bench clean mcp-everything dashboard dashboard-test browser
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -17,8 +20,24 @@ uv:
 venv: uv
 	@$(UV) sync --frozen --quiet
 
-run: venv
+run: venv dashboard
 	$(BIN)/tarsy serve
+
+# The dashboard: npm ci when the lock file changed, then the production build into dist/.
+$(DASHBOARD)/node_modules/.package-lock.json: $(DASHBOARD)/package-lock.json
+	npm ci --prefix $(DASHBOARD) $(NPM_FLAGS) --silent
+
+dashboard: $(DASHBOARD)/node_modules/.package-lock.json
+	npm run --prefix $(DASHBOARD) --silent build
+
+dashboard-test: $(DASHBOARD)/node_modules/.package-lock.json
+	npm run --prefix $(DASHBOARD) --silent typecheck
+	npm run --prefix $(DASHBOARD) --silent test
+
+# Chromium for the browser tests: Debian's package (installed when CI=true and missing).
+browser:
+	@command -v chromium >/dev/null || [ "$$CI" != "true" ] || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: venv
 	$(BIN)/ruff check src tests bench
@@ -31,7 +50,7 @@ mcp-everything:
 	@npm install --prefix tests/integration/mcp/npm --no-save --no-audit --no-fund --silent \
 		@modelcontextprotocol/server-everything@2026.8.31
 
-test: lint mcp-everything
+test: lint mcp-everything dashboard dashboard-test browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 fmt: venv
@@ -42,4 +61,4 @@ bench: venv
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(DASHBOARD)/node_modules $(DASHBOARD)/dist
