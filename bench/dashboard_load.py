@@ -19,7 +19,6 @@ import random
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +28,7 @@ from playwright.async_api import async_playwright
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).parent))
-from pipeline import DEFAULT_PG, drop_pg_schema, new_pg_schema, serving
+from pipeline import DEFAULT_PG, bench_settings, serving
 from tarsy.app.container import build_container
 from tarsy.app.server import create_app
 from tarsy.config import Settings, load_config
@@ -110,21 +109,9 @@ async def measure(settings: Settings, loads: int) -> tuple[float, list[float]]:
 
 
 async def bench(backend: str, args: argparse.Namespace) -> None:
-    data = Path(tempfile.mkdtemp(prefix="tarsy-bench-"))
-    schema = None
-    try:
-        if backend == "sqlite":
-            url = f"sqlite+aiosqlite:///{data}/b.db"
-        else:
-            try:
-                schema = await new_pg_schema(args.database_url)
-            except Exception as exc:  # unreachable or refused: report and skip
-                print(f"{backend}: PostgreSQL unreachable ({exc}); skipped")
-                return
-            url = args.database_url
-        settings = Settings(
-            data_dir=data, database_url=url, database_schema=schema, mcp_health_interval=0
-        )
+    async with bench_settings(backend, args.database_url) as settings:
+        if settings is None:
+            return
         filled = time.perf_counter()
         await fill(settings, args.sessions)
         filled = time.perf_counter() - filled
@@ -134,10 +121,6 @@ async def bench(backend: str, args: argparse.Namespace) -> None:
             f"{cold * 1000:.0f} ms, warm median {statistics.median(warm) * 1000:.0f} ms "
             f"(max {max(warm) * 1000:.0f} ms over {len(warm)} reloads)"
         )
-    finally:
-        if schema is not None:
-            await drop_pg_schema(args.database_url, schema)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def main() -> None:

@@ -391,24 +391,38 @@ def report(backend: str, run: Run, args: argparse.Namespace) -> None:
     )
 
 
-async def bench(backend: str, args: argparse.Namespace) -> None:
+@asynccontextmanager
+async def bench_settings(backend: str, database_url: str) -> AsyncIterator[Settings | None]:
+    """Settings of a server on a fresh database of ``backend`` (``sqlite``/``local`` in a
+    temporary directory, ``postgres`` in a fresh schema dropped afterwards), MCP health checks
+    off; None (after saying so) when PostgreSQL is unreachable."""
     workdir = Path(tempfile.mkdtemp(prefix="tarsy-bench-"))
     schema = None
     try:
-        config = write_config(workdir / "config", args.tool_calls)
         if backend == "postgres":
             try:
-                schema = await new_pg_schema(args.database_url)
+                schema = await new_pg_schema(database_url)
             except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
                 print(f"{backend}: skipped, PostgreSQL unreachable ({exc})")
+                yield None
                 return
-            url = args.database_url
+            url = database_url
         else:
             url = f"sqlite+aiosqlite:///{workdir / 'tarsy.db'}"
-        extra: dict[str, object] = {}
-        if "mcp_health_interval" in Settings.model_fields:
-            extra["mcp_health_interval"] = 0  # no health checks of servers replaced in-process
-        settings = Settings(data_dir=workdir, database_url=url, database_schema=schema, **extra)
+        yield Settings(
+            data_dir=workdir, database_url=url, database_schema=schema, mcp_health_interval=0
+        )
+    finally:
+        if schema is not None:
+            await drop_pg_schema(database_url, schema)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def bench(backend: str, args: argparse.Namespace) -> None:
+    async with bench_settings(backend, args.database_url) as settings:
+        if settings is None:
+            return
+        config = write_config(settings.data_dir / "config", args.tool_calls)
         try:
             async with asyncio.timeout(args.timeout):
                 run = await run_backend(settings, config, args)
@@ -416,10 +430,6 @@ async def bench(backend: str, args: argparse.Namespace) -> None:
             print(f"{backend}: gave up after {args.timeout:.0f} s (raise --timeout)")
             return
         report(backend, run, args)
-    finally:
-        if schema is not None:
-            await drop_pg_schema(args.database_url, schema)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> None:

@@ -28,9 +28,7 @@ import json
 import logging
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -41,7 +39,7 @@ import httpx
 import uvloop
 
 sys.path.insert(0, str(Path(__file__).parent))
-from pipeline import DEFAULT_PG, drop_pg_schema, new_pg_schema, quantile, serving
+from pipeline import DEFAULT_PG, bench_settings, quantile, serving
 from tarsy.app.container import build_container
 from tarsy.app.server import create_app
 from tarsy.config import ResolvedAgentConfig, Settings, TarsyConfig, load_config
@@ -183,28 +181,10 @@ def client_process(url: str, sid: str, clients: int, pipe: Connection) -> None:
 
 
 async def bench(backend: str, args: argparse.Namespace) -> None:
-    data = Path(tempfile.mkdtemp(prefix="tarsy-bench-"))
-    schema = None
-    try:
-        config = write_config(data / "cfg")
-        if backend == "local":
-            settings = Settings(
-                data_dir=data,
-                database_url=f"sqlite+aiosqlite:///{data}/b.db",
-                mcp_health_interval=0,
-            )
-        else:
-            try:
-                schema = await new_pg_schema(args.database_url)
-            except Exception as exc:  # unreachable or refused: report and skip
-                print(f"{backend}: PostgreSQL unreachable ({exc}); skipped")
-                return
-            settings = Settings(
-                data_dir=data,
-                database_url=args.database_url,
-                database_schema=schema,
-                mcp_health_interval=0,
-            )
+    async with bench_settings(backend, args.database_url) as settings:
+        if settings is None:
+            return
+        config = write_config(settings.data_dir / "cfg")
         for clients in args.clients:
             *latencies, client_cpu = await run_one(settings, config, clients, args)
             expected = clients * args.deltas
@@ -214,10 +194,6 @@ async def bench(backend: str, args: argparse.Namespace) -> None:
                 f"p99 {quantile(ms, 0.99):6.1f} ms  max {max(ms):6.1f} ms  "
                 f"({len(ms)}/{expected} deltas received; client CPU {-client_cpu:.0%})"
             )
-    finally:
-        if schema is not None:
-            await drop_pg_schema(args.database_url, schema)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def main() -> None:
