@@ -120,6 +120,14 @@ async def test_submit_watch_trace_and_chat(page: Page, sqlite_settings: Settings
         await page.goto(f"{app.url}/sessions/{sid}")
         await page.get_by_test_id("chat-input").fill("Which revision used the right host?")
         await page.get_by_test_id("chat-send").click()
+        chat_stream = page.locator(
+            '[data-testid="timeline-event"][data-event-type="llm_response"][data-status="streaming"]'
+        ).first
+        await expect(chat_stream).to_be_visible(timeout=30_000)
+        first = await chat_stream.get_by_test_id("event-content").inner_text()
+        await asyncio.sleep(0.5)
+        second = await chat_stream.get_by_test_id("event-content").inner_text()
+        assert len(second) > len(first), (first, second)
         answer = page.locator(
             '[data-testid="timeline-event"][data-event-type="llm_response"]'
         ).filter(has_text="Revision 13")
