@@ -78,9 +78,11 @@ class WsClient:
 
 
 @asynccontextmanager
-async def ws_client(base_url: str, *, origin: str | None = None) -> AsyncIterator[WsClient]:
+async def ws_client(
+    base_url: str, *, origin: str | None = None, headers: dict[str, str] | None = None
+) -> AsyncIterator[WsClient]:
     url = base_url.replace("http://", "ws://") + "/api/v1/ws"
-    headers = {"Origin": origin} if origin else None
+    headers = {**(headers or {}), **({"Origin": origin} if origin else {})} or None
     async with connect(url, additional_headers=headers, proxy=None, max_size=None) as conn:
         client = WsClient(conn)
         try:

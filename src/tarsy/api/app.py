@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
+from tarsy.api.auth import Authentication, AuthPolicy
 from tarsy.api.context import ApiContext
 from tarsy.api.errors import install_error_handlers
 from tarsy.api.limits import BodySizeLimit
@@ -25,6 +27,7 @@ from tarsy.api.routers import (
     trace,
     ws,
 )
+from tarsy.api.security import SecurityHeaders
 from tarsy.api.static import install_dashboard
 from tarsy.services.alerts import AlertSubmission
 from tarsy.services.chat import ChatMessageIn
@@ -38,6 +41,8 @@ def create_api(
     version: str,
     lifespan: Lifespan | None = None,
     dashboard_dir: Path | None = None,
+    auth: AuthPolicy | None = None,
+    cors: list[str] | None = None,
 ) -> FastAPI:
     """Build the app. ``ctx`` may be None when ``lifespan`` sets ``app.state.ctx`` itself."""
     app = FastAPI(
@@ -50,8 +55,18 @@ def create_api(
         app.state.ctx = ctx
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(Authentication, policy=auth or AuthPolicy.open())
+    if cors:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=cors,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["authorization", "content-type"],
+        )
+    app.add_middleware(SecurityHeaders)
     if ctx is not None:
-        app.add_middleware(HttpMetrics, metrics=ctx.metrics.metrics)  # outermost: sees 413s too
+        app.add_middleware(HttpMetrics, metrics=ctx.metrics.metrics)  # outermost: sees all
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(alerts.router)

@@ -1,16 +1,12 @@
-"""Who made a request: identity headers set by the auth proxy in front of TARSy."""
+"""Who made a request: the identity ``api.auth`` established (SPEC §12)."""
 
 from __future__ import annotations
 
 from fastapi import Request
 
-IDENTITY_HEADERS = ("x-forwarded-user", "x-forwarded-email", "x-remote-user")
-ANONYMOUS = "api-client"
+from tarsy.api.auth import ANONYMOUS, IDENTITY_KEY
 
 
 def author_of(request: Request) -> str:
-    for header in IDENTITY_HEADERS:
-        value = request.headers.get(header, "").strip()
-        if value:
-            return value
-    return ANONYMOUS
+    identity = request.scope.get("state", {}).get(IDENTITY_KEY)
+    return identity if isinstance(identity, str) and identity else ANONYMOUS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,6 +12,8 @@ from fastapi import FastAPI
 
 from tarsy import __version__
 from tarsy.api.app import create_api
+from tarsy.api.auth import AuthPolicy
+from tarsy.api.security import cors_origins
 from tarsy.app.container import Container
 
 SERVER_OPTIONS: dict[str, Any] = {
@@ -45,11 +48,14 @@ def create_app(container: Container, *, freeze_gc: bool = False) -> FastAPI:
         finally:
             await container.stop()
 
+    system = container.config.system
     app = create_api(
         container.api,
         version=__version__,
         lifespan=lifespan,
         dashboard_dir=container.settings.dashboard_dir,
+        auth=AuthPolicy.from_config(system.auth, os.environ),
+        cors=cors_origins(system.dashboard_url),
     )
     app.state.container = container
     return app

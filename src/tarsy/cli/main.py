@@ -65,6 +65,7 @@ def serve(
     """Run the API, the dashboard and the workers."""
     import uvicorn
 
+    from tarsy.api.auth import AuthSetupError
     from tarsy.app.container import build_container
     from tarsy.app.server import SERVER_OPTIONS, create_app
     from tarsy.observability.logging import configure_logging
@@ -84,8 +85,13 @@ def serve(
         )
     chosen: Literal["all", "api", "worker"] = role  # type: ignore[assignment]
     container = build_container(settings, config, role=chosen)
+    try:
+        served = create_app(container, freeze_gc=True)
+    except AuthSetupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     uvicorn.run(
-        create_app(container, freeze_gc=True),
+        served,
         host=host or settings.host,
         port=settings.http_port,
         timeout_graceful_shutdown=int(config.queue.graceful_shutdown_timeout.total_seconds()),

@@ -7,11 +7,12 @@ defaults here. Our additions: ``mcp_servers.<id>.session_scope`` and ``queue.orp
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from tarsy.config.durations import GoDuration, SecondsOrDuration
 from tarsy.config.schema_common import (
@@ -164,6 +165,70 @@ class RetentionConfig(Strict):
     cleanup_interval: GoDuration = timedelta(hours=12)
 
 
+AuthMode = Literal["none", "proxy", "token"]
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ApiTokenConfig(Strict):
+    """An API token, sent as ``Authorization: Bearer <token>``; its name is the identity. Only
+    its SHA-256 is kept: given here (``sha256``) or hashed at start-up from ``token_env``."""
+
+    name: str
+    sha256: str | None = None
+    token_env: str | None = None
+
+    @field_validator("sha256")
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        if value is not None and not _SHA256.match(value.lower()):
+            raise ValueError("sha256 must be 64 hexadecimal characters")
+        return None if value is None else value.lower()
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ApiTokenConfig:
+        if (self.sha256 is None) == (self.token_env is None):
+            raise ValueError(f"token {self.name!r}: give exactly one of sha256 and token_env")
+        return self
+
+
+class AuthConfig(Strict):
+    """Who may call ``/api`` (REST and WebSocket). ``none``: anyone (identity headers are
+    believed); ``proxy``: the identity headers of a trusted proxy; ``token``: API tokens.
+    ``proxy`` and ``token`` combine."""
+
+    modes: tuple[AuthMode, ...] = ("none",)
+    trusted_proxies: Names = ("127.0.0.1/32", "::1/128")
+    tokens: tuple[ApiTokenConfig, ...] = ()
+    public_paths: Names = ("/health", "/metrics")
+
+    @field_validator("modes")
+    @classmethod
+    def _modes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("modes must name at least one of none, proxy, token")
+        if "none" in value and len(set(value)) > 1:
+            raise ValueError("mode 'none' cannot be combined with proxy or token")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {network!r} is not an address or CIDR"
+                ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _tokens_for_token_mode(self) -> AuthConfig:
+        if "token" in self.modes and not self.tokens:
+            raise ValueError("mode 'token' needs at least one entry under tokens")
+        return self
+
+
 class SystemConfig(Strict):
     dashboard_url: str = "http://localhost:5173"
     allowed_ws_origins: Names = ()
@@ -173,6 +238,7 @@ class SystemConfig(Strict):
     holidays: tuple[Holiday, ...] = DEFAULT_HOLIDAYS
     cost_estimation: CostEstimationConfig = Field(default_factory=CostEstimationConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    auth: AuthConfig = Field(default_factory=AuthConfig)
 
     @field_validator("holidays", mode="before")
     @classmethod

@@ -222,7 +222,9 @@ _PATTERNS: tuple[BuiltinPattern, ...] = (
             _keyed_word("passphrase", "h", _QUOTED_OR_BARE % 6),
             _keyed("pass(?<![a-z]pass)(?![a-z])", _QUOTED_OR_BARE % 6),
             _keyed_word("pwd", "w", _QUOTED_OR_BARE % 6, suffix="(?<![a-z]pwd)(?![a-z])"),
-            Branch(f"://[^\\s:/@'\"]*+:{NOT_MASKED}([^\\s/@'\"]++)(?=@)"),
+            # '/', '[' and ']' are never literal in a URL's userinfo (RFC 3986), so a value
+            # holding an earlier marker is not taken for a password.
+            Branch(f"://[^\\s:/@'\"]*+:{NOT_MASKED}([^\\s/@'\"\\[\\]]++)(?=@)"),
         ),
         "[MASKED_PASSWORD]",
         "password, passwd, passphrase, pass and pwd values; passwords in URLs (://user:pw@)",
