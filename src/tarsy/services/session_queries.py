@@ -338,10 +338,14 @@ class SessionQueryService:
         )
 
 
+MAX_PAGE = 1_000_000
+"""Far past any real list; bounds the SQL offset (a larger one overflows the driver)."""
+
+
 def parse_list_params(params: SessionListParams) -> tuple[SessionFilter, PageRequest]:
     """Validate the raw list parameters; errors name the parameter and the bad value."""
-    if params.page < 1:
-        raise ValidationFailed(f"invalid page {params.page}: must be at least 1")
+    if not 1 <= params.page <= MAX_PAGE:
+        raise ValidationFailed(f"invalid page {params.page}: must be between 1 and {MAX_PAGE}")
     if not 1 <= params.page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed(
             f"invalid page_size {params.page_size}: must be between 1 and {MAX_PAGE_SIZE}"
