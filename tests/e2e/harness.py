@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,6 +37,23 @@ async def wait_healthy(url: str, timeout: float = 60) -> None:
                 pass
             assert asyncio.get_running_loop().time() < deadline, f"{url} did not start"
             await asyncio.sleep(0.1)
+
+
+TARSY = str(Path(sys.executable).with_name("tarsy"))
+
+
+def serve_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a ``tarsy serve`` child process: the demo configuration, SQLite in
+    ``data_dir`` unless ``extra`` names a database, 127.0.0.1:``port``, quiet logs."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CONFIG_DIR", "TARSY_DATABASE_URL")}
+    env.update(
+        TARSY_DATA_DIR=str(data_dir),
+        HTTP_PORT=str(port),
+        TARSY_HOST="127.0.0.1",
+        LOG_LEVEL="warning",
+    )
+    env.update(extra)
+    return env
 
 
 def free_port() -> int:

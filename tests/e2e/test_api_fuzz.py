@@ -3,12 +3,9 @@ thousands of generated requests, no 5xx, and every response matches the document
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.e2e.harness import free_port
+from tests.e2e.harness import TARSY, free_port, serve_env
 
 EXAMPLES = 200
 CHECKS = (
@@ -39,18 +36,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     accepted alerts stay queued instead of starting thousands of investigations."""
     data = tmp_path_factory.mktemp("fuzz")
     port = free_port()
-    env = {
-        **os.environ,
-        "TARSY_DATA_DIR": str(data),
-        "HTTP_PORT": str(port),
-        "TARSY_HOST": "127.0.0.1",
-        "LOG_LEVEL": "error",
-        "TARSY_MCP_HEALTH_INTERVAL": "0",
-    }
-    env.pop("CONFIG_DIR", None)
-    env.pop("TARSY_DATABASE_URL", None)
-    tarsy = str(Path(sys.executable).with_name("tarsy"))
-    proc = subprocess.Popen([tarsy, "serve", "--role", "api"], env=env)
+    env = serve_env(data, port, LOG_LEVEL="error", TARSY_MCP_HEALTH_INTERVAL="0")
+    proc = subprocess.Popen([TARSY, "serve", "--role", "api"], env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):

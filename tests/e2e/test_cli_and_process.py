@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,7 +15,7 @@ from tarsy.cli.main import app as cli
 from tarsy.config import Settings, load_config
 from tarsy.db.engine import connect
 from tarsy.db.repos.sessions import SessionRepo
-from tests.e2e.harness import free_port, running_app, wait_healthy
+from tests.e2e.harness import TARSY, free_port, running_app, serve_env, wait_healthy
 from tests.e2e.test_first_investigation import FAST_QUEUE, demo_models
 
 
@@ -61,18 +59,8 @@ def test_submit_reports_an_unreachable_server(tmp_path: Path) -> None:
 
 async def test_sigterm_lets_the_running_session_finish(tmp_path: Path) -> None:
     port = free_port()
-    env = {
-        **os.environ,
-        "TARSY_DATA_DIR": str(tmp_path),
-        "HTTP_PORT": str(port),
-        "TARSY_HOST": "127.0.0.1",
-        "POD_ID": "graceful",
-        "LOG_LEVEL": "warning",
-    }
-    env.pop("TARSY_DATABASE_URL", None)
-    env.pop("CONFIG_DIR", None)
-    tarsy = str(Path(sys.executable).with_name("tarsy"))
-    proc = subprocess.Popen([tarsy, "serve"], env=env)  # noqa: ASYNC220 - the server under test
+    env = serve_env(tmp_path, port, POD_ID="graceful")
+    proc = subprocess.Popen([TARSY, "serve"], env=env)  # noqa: ASYNC220 - the server under test
     try:
         await wait_healthy(f"http://127.0.0.1:{port}", timeout=30)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:

@@ -5,9 +5,7 @@ that session there."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 from tarsy.db.engine import connect
 from tarsy.db.repos.sessions import SessionRepo
 from tests.conftest import drop_pg_schema, new_pg_schema, pg_url
-from tests.e2e.harness import free_port, wait_healthy
+from tests.e2e.harness import TARSY, free_port, serve_env, wait_healthy
 from tests.e2e.ws import ws_client
 
 pytestmark = pytest.mark.postgres
@@ -27,19 +25,14 @@ pytestmark = pytest.mark.postgres
 @contextmanager
 def serve(tmp_path: Path, schema: str, pod: str, *args: str) -> Iterator[str]:
     port = free_port()
-    env = {
-        **os.environ,
-        "TARSY_DATA_DIR": str(tmp_path / pod),
-        "TARSY_DATABASE_URL": pg_url(),
-        "TARSY_DATABASE_SCHEMA": schema,
-        "HTTP_PORT": str(port),
-        "TARSY_HOST": "127.0.0.1",
-        "POD_ID": pod,
-        "LOG_LEVEL": "warning",
-    }
-    env.pop("CONFIG_DIR", None)
-    tarsy = str(Path(sys.executable).with_name("tarsy"))
-    proc = subprocess.Popen([tarsy, "serve", *args], env=env)
+    env = serve_env(
+        tmp_path / pod,
+        port,
+        TARSY_DATABASE_URL=pg_url(),
+        TARSY_DATABASE_SCHEMA=schema,
+        POD_ID=pod,
+    )
+    proc = subprocess.Popen([TARSY, "serve", *args], env=env)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
