@@ -5,6 +5,7 @@ that session there."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -16,7 +17,7 @@ import pytest
 from tarsy.db.engine import connect
 from tarsy.db.repos.sessions import SessionRepo
 from tests.conftest import drop_pg_schema, new_pg_schema, pg_url
-from tests.e2e.harness import TARSY, free_port, serve_env, wait_healthy
+from tests.e2e.harness import TARSY, TERMINAL, free_port, serve_env, wait_healthy
 from tests.e2e.ws import ws_client
 
 pytestmark = pytest.mark.postgres
@@ -24,6 +25,14 @@ pytestmark = pytest.mark.postgres
 
 @contextmanager
 def serve(tmp_path: Path, schema: str, pod: str, *args: str) -> Iterator[str]:
+    with serve_process(tmp_path, schema, pod, *args) as (url, _proc):
+        yield url
+
+
+@contextmanager
+def serve_process(
+    tmp_path: Path, schema: str, pod: str, *args: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = serve_env(
         tmp_path / pod,
@@ -34,7 +43,7 @@ def serve(tmp_path: Path, schema: str, pod: str, *args: str) -> Iterator[str]:
     )
     proc = subprocess.Popen([TARSY, "serve", *args], env=env)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc
     finally:
         proc.terminate()
         try:
@@ -111,3 +120,62 @@ async def test_live_events_and_cancel_cross_replicas(tmp_path: Path) -> None:
         assert status["status"] == "cancelled"
         timeline = (await api.get(f"/api/v1/sessions/{second}/timeline")).json()
         assert all(e["status"] != "streaming" for e in timeline)
+
+
+async def test_a_rolling_restart_loses_no_session(tmp_path: Path) -> None:
+    """SIGTERM to a replica while it runs sessions: it finishes them (graceful shutdown) or they
+    are re-queued to the other replica; every session ends completed, none stays in_progress."""
+    schema = await new_pg_schema()
+    try:
+        with (
+            serve_process(tmp_path, schema, "replica-a") as (url_a, proc_a),
+            serve_process(tmp_path, schema, "replica-b") as (url_b, proc_b),
+        ):
+            await asyncio.gather(wait_healthy(url_a), wait_healthy(url_b))
+            procs = {"replica-a": proc_a, "replica-b": proc_b}
+            async with httpx.AsyncClient(base_url=url_b, timeout=30) as api:
+                sids = []
+                for i in range(4):
+                    response = await api.post(
+                        "/api/v1/alerts", json={"data": f"Pod api-{i} CrashLoopBackOff"}
+                    )
+                    assert response.status_code == 202, response.text
+                    sids.append(response.json()["session_id"])
+                # Wait until a replica runs one, then stop that replica.
+                victim = None
+                async with asyncio.timeout(30):
+                    while victim is None:
+                        for sid in sids:
+                            owner = await owner_of(schema, sid)
+                            status = (await api.get(f"/api/v1/sessions/{sid}/status")).json()
+                            if status["status"] == "in_progress" and owner in procs:
+                                victim = owner
+                                break
+                        await asyncio.sleep(0.05)
+                procs[victim].send_signal(signal.SIGTERM)
+                code = await asyncio.to_thread(procs[victim].wait, 60)
+                assert code in (0, -signal.SIGTERM), code
+                survivor = url_a if victim == "replica-b" else url_b
+            async with httpx.AsyncClient(base_url=survivor, timeout=30) as api:
+                final: dict[str, str] = {}
+                try:
+                    async with asyncio.timeout(60):
+                        while len(final) < len(sids):
+                            for sid in sids:
+                                body = (await api.get(f"/api/v1/sessions/{sid}/status")).json()
+                                if body["status"] in TERMINAL:
+                                    final[sid] = body["status"]
+                            await asyncio.sleep(0.1)
+                except TimeoutError:
+                    stuck = {
+                        sid: (
+                            (await api.get(f"/api/v1/sessions/{sid}/status")).json()["status"],
+                            await owner_of(schema, sid),
+                        )
+                        for sid in sids
+                        if sid not in final
+                    }
+                    pytest.fail(f"stopped {victim}; not finished after 60 s: {stuck}")
+        assert set(final.values()) == {"completed"}, final
+    finally:
+        await drop_pg_schema(schema)

@@ -122,9 +122,15 @@ class WorkerPool:
         self._wake(len(self._idle))
         for task in self._background:
             task.cancel()
-        tasks = [r.task for r in self._running.values()]
-        if tasks:
-            await asyncio.wait(tasks, timeout=grace if timeout is None else timeout)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (grace if timeout is None else timeout)
+        # A claim that was in flight when stopping began starts its session meanwhile: wait
+        # for it too, instead of cancelling it to sit in_progress until the orphan scan.
+        while tasks := [r.task for r in self._running.values() if not r.task.done()]:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            await asyncio.wait(tasks, timeout=remaining)
         for running in self._running.values():
             if not running.task.done():
                 running.reason = "shutdown"
