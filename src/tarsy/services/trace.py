@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
@@ -202,10 +202,10 @@ def build_trace(rows: SessionTraceRows) -> SessionTrace:
     each interaction on its execution; LLM interactions without one are session-level."""
     llm_by: dict[str | None, list[LLMInteractionItem]] = {}
     for row in rows.llm:
-        llm_by.setdefault(row.execution_id, []).append(_llm_item(row))
+        llm_by.setdefault(row.execution_id, []).append(_item(LLMInteractionItem, row))
     mcp_by: dict[str, list[MCPInteractionItem]] = {}
     for m in rows.mcp:
-        mcp_by.setdefault(m.execution_id, []).append(_mcp_item(m))
+        mcp_by.setdefault(m.execution_id, []).append(_item(MCPInteractionItem, m))
     children: dict[str | None, list[AgentExecution]] = {}
     for e in rows.executions:
         children.setdefault(e.parent_execution_id, []).append(e)
@@ -235,32 +235,14 @@ def build_trace(rows: SessionTraceRows) -> SessionTrace:
     )
 
 
-def _llm_item(row: LLMListRow) -> LLMInteractionItem:
-    return LLMInteractionItem(
-        id=row.interaction_id,
-        interaction_type=LLMInteractionType(row.interaction_type),
-        model_name=row.model_name,
-        input_tokens=row.input_tokens,
-        output_tokens=row.output_tokens,
-        total_tokens=row.total_tokens,
-        thinking_tokens=row.thinking_tokens,
-        estimated_cost_usd=row.estimated_cost_usd,
-        duration_ms=row.duration_ms,
-        error_message=row.error_message,
-        created_at=row.created_at,
-    )
+View = TypeVar("View", LLMInteractionItem, MCPInteractionItem)
 
 
-def _mcp_item(row: MCPListRow) -> MCPInteractionItem:
-    return MCPInteractionItem(
-        id=row.interaction_id,
-        interaction_type=MCPInteractionType(row.interaction_type),
-        server_name=row.server_name,
-        tool_name=row.tool_name,
-        duration_ms=row.duration_ms,
-        error_message=row.error_message,
-        created_at=row.created_at,
-    )
+def _item(view: type[View], row: LLMListRow | MCPListRow) -> View:
+    """A list row as its view: the view's fields taken from the row, ``interaction_id`` as
+    ``id``."""
+    fields = {name: getattr(row, name) for name in view.model_fields if name != "id"}
+    return view.model_validate({"id": row.interaction_id, **fields})
 
 
 def _message(m: MessageRow) -> ConversationMessage:
