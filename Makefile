@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 DASHBOARD := web/dashboard
 NPM_FLAGS := --no-audit --no-fund
 
-.PHONY: run test lint fmt venv uv bench clean mcp-everything dashboard dashboard-test browser
+.PHONY: run test lint fmt venv uv bench clean mcp-everything dashboard dashboard-test debs
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -34,10 +34,15 @@ dashboard-test: $(DASHBOARD)/node_modules/.package-lock.json
 	npm run --prefix $(DASHBOARD) --silent typecheck
 	npm run --prefix $(DASHBOARD) --silent test
 
-# Chromium for the browser tests: Debian's package (installed when CI=true and missing).
-browser:
-	@command -v chromium >/dev/null || [ "$$CI" != "true" ] || \
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+# Debian packages the tests use: Chromium (browser tests) and Prometheus Alertmanager (its
+# webhook end-to-end test). Installed when CI=true and missing, after one apt-get update.
+debs:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v prometheus-alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
+	if [ -n "$$missing" ] && [ "$$CI" = "true" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 lint: venv
 	$(BIN)/ruff check src tests bench
@@ -50,7 +55,7 @@ mcp-everything:
 	@npm install --prefix tests/integration/mcp/npm --no-save --no-audit --no-fund --silent \
 		@modelcontextprotocol/server-everything@2026.8.31
 
-test: lint mcp-everything dashboard dashboard-test browser
+test: lint mcp-everything dashboard dashboard-test debs
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 fmt: venv

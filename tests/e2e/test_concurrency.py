@@ -1,4 +1,5 @@
-"""Concurrency: 4 alerts, 3 workers, at most 2 sessions at once, and nothing leaks between them.
+"""Concurrency: 4 alerts, 3 workers, at most 2 sessions at once, and nothing leaks between them;
+and 100 sessions at once on SQLite, all completed, none stuck, no "database is locked".
 
 Each alert carries a unique marker. A deterministic function model reads the marker from the
 conversation it is sent, calls an in-process tool with it and quotes the tool's answer; the tool
@@ -13,21 +14,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tarsy.config import ResolvedAgentConfig, Settings, load_config
+from tarsy.db.tables import AlertSession as AlertSessionRow
 from tarsy.db.tables import Event, LLMInteraction, MCPInteraction, MessageRow
+from tarsy.db.tables import TimelineEvent as TimelineEventRow
 from tarsy.domain.messages import ToolCall
 from tarsy.domain.statuses import MessageRole
-from tarsy.domain.tools import JsonValue, ToolDef, ToolResult
+from tarsy.domain.tools import JsonValue, StaticToolset, ToolDef, ToolResult
 from tarsy.events.bus import Fill, Payload
 from tarsy.llm.model import Model
 from tarsy.llm.scripted import FunctionModel
@@ -369,3 +373,84 @@ async def test_concurrent_sessions_stay_isolated_under_the_limit(
         (stamp(d["stages"][0]["started_at"]), stamp(d["completed_at"])) for d in details.values()
     ]
     assert max_overlap(intervals) == 2, intervals
+
+
+CROWD = 100
+
+
+async def test_a_hundred_concurrent_sessions_on_sqlite_all_complete(
+    sqlite_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """100 alerts, 100 workers: every session's first model call waits until all 100 are in
+    flight, then all of them write at once (timeline, trace, tool calls, heartbeats) to one
+    SQLite database. Every session completes with its own analysis; nothing is stuck and no
+    write reports "database is locked"."""
+    behaviour = MarkerModel()
+    crowd = asyncio.Barrier(CROWD)
+    first_calls: set[str] = set()
+
+    async def gathered(request: ModelRequest) -> Sequence[StreamEvent]:
+        if request.agent_name != "ExecSummaryAgent" and request.session_id not in first_calls:
+            first_calls.add(request.session_id)
+            async with asyncio.timeout(60):
+                await crowd.wait()
+        return await behaviour(request)
+
+    model = FunctionModel(gathered, model_name="marker-echo")
+
+    def models(agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
+        return model
+
+    tools = StaticToolset([(ToolDef(TOOL, "Echo"), "api-7d9 OOMKilled, 12 restarts")])
+    queue = replace(
+        QUEUE,
+        worker_count=CROWD,
+        max_concurrent_sessions=CROWD,
+        heartbeat_interval=timedelta(seconds=1),
+    )
+    caplog.set_level(logging.WARNING)
+    async with running_app(
+        sqlite_settings,
+        load_config(None),
+        models=models,
+        queue=queue,
+        toolsets={"kubernetes-server": tools},
+    ) as app:
+        marker_of: dict[str, str] = {}
+        for n in range(CROWD):
+            marker = f"alert-{n}-{uuid4().hex[:12]}"
+            marker_of[await app.submit(f"Pod api-{n} OOMKilled; marker {marker}")] = marker
+        await until_none_active(app, timeout=120)
+        statuses = {
+            sid: (await app.client.get(f"/api/v1/sessions/{sid}/status")).json()
+            for sid in marker_of
+        }
+        async with app.container.db.sessions() as s:
+            timeline = list((await s.scalars(select(TimelineEventRow.content))).all())
+
+    assert {sid: st["status"] for sid, st in statuses.items()} == dict.fromkeys(
+        marker_of, "completed"
+    )
+    assert len(first_calls) == CROWD and crowd.n_waiting == 0  # all 100 were in flight at once
+    for sid, marker in marker_of.items():
+        assert marker in statuses[sid]["final_analysis"], statuses[sid]
+        assert statuses[sid]["error_message"] is None, statuses[sid]
+    locked = [r.getMessage() for r in caplog.records if "database is locked" in r.getMessage()]
+    locked += [c for c in timeline if c and "database is locked" in c]
+    assert locked == []
+
+
+async def until_none_active(app: RunningApp, timeout: float) -> None:
+    """Wait until no session is pending or running (one query a second, not one per session)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        async with app.container.db.sessions() as s:
+            rows = await s.execute(
+                select(AlertSessionRow.status, func.count()).group_by(AlertSessionRow.status)
+            )
+            counts = {status: int(n) for status, n in rows.all()}
+        if not counts.keys() & {"pending", "in_progress", "cancelling"}:
+            return
+        assert loop.time() < deadline, f"not all terminal after {timeout:.0f} s: {counts}"
+        await asyncio.sleep(1)

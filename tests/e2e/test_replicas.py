@@ -31,15 +31,15 @@ def serve(tmp_path: Path, schema: str, pod: str, *args: str) -> Iterator[str]:
 
 @contextmanager
 def serve_process(
-    tmp_path: Path, schema: str, pod: str, *args: str
+    tmp_path: Path, schema: str, pod: str, *args: str, **extra: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``tarsy serve *args`` as pod ``pod`` on ``schema``; ``extra`` adds to (or overrides) its
+    environment, e.g. ``CONFIG_DIR`` or another ``TARSY_DATABASE_URL``."""
     port = free_port()
     env = serve_env(
         tmp_path / pod,
         port,
-        TARSY_DATABASE_URL=pg_url(),
-        TARSY_DATABASE_SCHEMA=schema,
-        POD_ID=pod,
+        **{"TARSY_DATABASE_URL": pg_url(), "TARSY_DATABASE_SCHEMA": schema, "POD_ID": pod} | extra,
     )
     proc = subprocess.Popen([TARSY, "serve", *args], env=env)
     try:

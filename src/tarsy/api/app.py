@@ -17,10 +17,12 @@ from tarsy.api.errors import install_error_handlers
 from tarsy.api.limits import BodySizeLimit
 from tarsy.api.metrics import HttpMetrics
 from tarsy.api.routers import (
+    alertmanager,
     alerts,
     chat,
     health,
     metrics,
+    runbooks,
     session_commands,
     session_reads,
     system,
@@ -29,6 +31,7 @@ from tarsy.api.routers import (
 )
 from tarsy.api.security import SecurityHeaders
 from tarsy.api.static import install_dashboard
+from tarsy.services.alertmanager_payload import AlertmanagerWebhook
 from tarsy.services.alerts import AlertSubmission
 from tarsy.services.chat import ChatMessageIn
 
@@ -70,6 +73,8 @@ def create_api(
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(alerts.router)
+    app.include_router(alertmanager.router)
+    app.include_router(runbooks.router)
     app.include_router(session_reads.router)
     app.include_router(session_commands.router)
     app.include_router(chat.router)
@@ -78,7 +83,7 @@ def create_api(
     app.include_router(ws.router)
     if dashboard_dir is not None:
         install_dashboard(app, dashboard_dir)
-    _document_models(app, [AlertSubmission, ChatMessageIn])
+    _document_models(app, [AlertSubmission, AlertmanagerWebhook, ChatMessageIn])
     return app
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tarsy.runbooks import RunbookSource
+from tarsy.services.alertmanager import AlertmanagerService
 from tarsy.services.alerts import AlertService
 from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
@@ -29,3 +31,5 @@ class ApiContext:
     metrics: MetricsService
     live: LiveService
     trace: TraceQueryService
+    alertmanager: AlertmanagerService
+    runbooks: RunbookSource

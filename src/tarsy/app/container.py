@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import Literal
 
 from tarsy import __version__
@@ -12,6 +13,7 @@ from tarsy.app.toolsets import McpToolsets
 from tarsy.config import ResolvedAgentConfig, Settings, TarsyConfig
 from tarsy.db.engine import Database, connect
 from tarsy.db.migrate import upgrade
+from tarsy.db.repos.keyed import KeyedSessionRepo
 from tarsy.db.repos.outbox import OutboxRepo
 from tarsy.db.repos.queue import QueueRepo
 from tarsy.db.repos.retention import RetentionRepo
@@ -23,11 +25,16 @@ from tarsy.events.pg import PgBus, asyncpg_dsn
 from tarsy.llm.factory import ModelCatalog
 from tarsy.llm.model import Model
 from tarsy.mcp import McpHealthMonitor
+from tarsy.notify import Notifier, NullNotifier, build_notifier
 from tarsy.observability.metrics import Metrics
 from tarsy.observability.warnings import WarningBoard
 from tarsy.pipeline.chat import ChatRunner
 from tarsy.pipeline.ports import ModelFactory, ModelHooks
 from tarsy.pipeline.session_runner import SessionRunner
+from tarsy.runbooks import Runbooks
+from tarsy.runbooks.github import RunbookHttp
+from tarsy.runbooks.urls import GitHubHosts
+from tarsy.services.alertmanager import AlertmanagerService
 from tarsy.services.alerts import AlertService
 from tarsy.services.chat import ChatService
 from tarsy.services.commands import SessionCommands
@@ -73,8 +80,10 @@ class Container:
     tools: McpToolsets
     api: ApiContext
     metrics: Metrics
+    runbooks: Runbooks
     monitor: McpHealthMonitor | None = None
     retention: RetentionLoop | None = None
+    notifier: Notifier = field(default_factory=NullNotifier)
 
     async def start(self) -> None:
         await upgrade(self.db)
@@ -101,6 +110,7 @@ class Container:
         await self.chats.stop(grace)
         if self.pool is not None:
             await self.pool.stop()
+        await self.notifier.aclose()
         if self.retention is not None:
             await self.retention.stop()
         await self.api.live.close_all()
@@ -108,6 +118,7 @@ class Container:
         if self.monitor is not None:
             await self.monitor.stop()
         await self.tools.aclose()
+        await self.runbooks.aclose()
         await self.db.dispose()
 
     def _cancel(self, session_id: str) -> None:
@@ -142,6 +153,7 @@ def build_container(
         checked = {k: v for k, v in config.mcp_servers.items() if k not in (toolsets or {})}
         monitor = McpHealthMonitor(checked, interval=settings.mcp_health_interval, board=board)
     models = models or CatalogModels(config)
+    runbooks = build_runbooks(config)
     runner = SessionRunner(
         config=config,
         db=db,
@@ -149,10 +161,13 @@ def build_container(
         models=models,
         toolsets=tool_factory,
         metrics=metrics,
+        runbooks=runbooks,
     )
     pool = None
     retention = None
+    notifier: Notifier = NullNotifier()
     if role in ("all", "worker"):
+        notifier = build_notifier(config.system, os.environ)
         pool = WorkerPool(
             db=db,
             runner=runner,
@@ -160,6 +175,7 @@ def build_container(
             settings=queue or queue_settings(config),
             pod_id=settings.pod_id,
             metrics=metrics,
+            notifier=notifier,
         )
         retention = RetentionLoop(
             RetentionRepo(db), RetentionSettings.from_config(config.system.retention)
@@ -172,6 +188,7 @@ def build_container(
         toolsets=tool_factory,
         timeout=config.queue.session_timeout,
         metrics=metrics,
+        runbooks=runbooks,
     )
     if pool is not None:
         alerts = AlertService(config, SessionRepo(db), pool)
@@ -194,12 +211,14 @@ def build_container(
             metrics, QueueRepo(db), pool or NoWorkerPool(), monitor or NoHealthChecks()
         ),
         trace=TraceQueryService(db),
+        runbooks=runbooks,
         live=LiveService(
             bus,
             outbox,
             dashboard_url=config.system.dashboard_url,
             allowed_origins=tuple(config.system.allowed_ws_origins),
         ),
+        alertmanager=AlertmanagerService(alerts, KeyedSessionRepo(db)),
     )
     return Container(
         settings,
@@ -211,8 +230,24 @@ def build_container(
         tool_factory,
         api,
         metrics,
+        runbooks,
         monitor=monitor,
         retention=retention,
+        notifier=notifier,
+    )
+
+
+def build_runbooks(config: TarsyConfig) -> Runbooks:
+    """Runbook resolution and listing from ``system.github`` / ``system.runbooks`` (SPEC §9)."""
+    github, runbooks = config.system.github, config.system.runbooks
+    hosts = GitHubHosts(web=github.url, api=github.api_url, raw=github.raw_url)
+    return Runbooks(
+        RunbookHttp(hosts, os.environ.get(github.token_env, "").strip() or None),
+        hosts=hosts,
+        allowed_domains=tuple(runbooks.allowed_domains),
+        default_text=config.defaults.runbook,
+        repo_url=runbooks.repo_url,
+        cache_ttl=runbooks.cache_ttl.total_seconds(),
     )
 
 

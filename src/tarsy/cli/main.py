@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
-import httpx
 import typer
 
 from tarsy import __version__
@@ -68,13 +67,15 @@ def serve(
     from tarsy.api.auth import AuthSetupError
     from tarsy.app.container import build_container
     from tarsy.app.server import SERVER_OPTIONS, create_app
-    from tarsy.observability.logging import configure_logging
+    from tarsy.config.secrets import secret_values
+    from tarsy.observability.logging import configure_logging, register_secrets
 
     if role not in ("all", "api", "worker"):
         raise typer.BadParameter("role must be one of all, api, worker", param_hint="--role")
     settings = _settings(config_dir, port)
     configure_logging(settings.log_level, settings.log_format)
     config = _load(settings)
+    register_secrets(secret_values(config, os.environ))
     for warning in config.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if settings.config_dir is None:
@@ -186,6 +187,8 @@ def version() -> None:
 
 
 def _request(method: str, url: str, body: dict[str, object] | None = None) -> dict[str, object]:
+    import httpx  # only the client commands need it
+
     try:
         response = httpx.request(method, url, json=body, timeout=30)
     except httpx.HTTPError as exc:

@@ -2,7 +2,8 @@
 
 Sections: ``queue``, ``system``, ``defaults``, ``mcp_servers.<id>``, ``agents.<name>``,
 ``agent_chains.<id>``. Defaults that the reference applies when a key is absent are the model
-defaults here. Our additions: ``mcp_servers.<id>.session_scope`` and ``queue.orphan_retries``.
+defaults here. Our additions: ``mcp_servers.<id>.session_scope``, ``queue.orphan_retries`` and
+``system.alertmanager``.
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 class GitHubConfig(Strict):
     token_env: str = "GITHUB_TOKEN"
+    # Our addition, for GitHub Enterprise: the web, API and raw-content base URLs.
+    url: str = "https://github.com"
+    api_url: str = "https://api.github.com"
+    raw_url: str = "https://raw.githubusercontent.com"
 
 
 class RunbooksConfig(Strict):
@@ -115,6 +120,8 @@ class SlackConfig(Strict):
     enabled: bool = False
     token_env: str = "SLACK_BOT_TOKEN"
     channel: ScalarStr | None = None
+    # Our addition: the Web API base URL (a proxy, or GovSlack's https://slack-gov.com/api/).
+    api_url: str = "https://slack.com/api/"
 
 
 class Holiday(Strict):
@@ -229,6 +236,18 @@ class AuthConfig(Strict):
         return self
 
 
+class AlertmanagerConfig(Strict):
+    """Ours: how ``POST /api/v1/alerts/alertmanager`` turns Alertmanager notifications into
+    sessions (one per alert group or per alert) and where it finds their alert type."""
+
+    session_per: Literal["group", "alert"] = "group"
+    alert_type_label: str = "alertname"
+    alert_type_map: dict[str, ScalarStr] = Field(default_factory=dict)
+    default_alert_type: str | None = None
+    runbook_annotation: str | None = None
+    fingerprint_annotation: str | None = None
+
+
 class SystemConfig(Strict):
     dashboard_url: str = "http://localhost:5173"
     allowed_ws_origins: Names = ()
@@ -239,6 +258,7 @@ class SystemConfig(Strict):
     cost_estimation: CostEstimationConfig = Field(default_factory=CostEstimationConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
+    alertmanager: AlertmanagerConfig = Field(default_factory=AlertmanagerConfig)  # ours
 
     @field_validator("holidays", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from tarsy.config.locate import BUILTIN, TARSY_FILE, Locator
 from tarsy.config.masking_names import PATTERN_GROUPS, PATTERN_NAMES
 from tarsy.config.model import TarsyConfig
 from tarsy.config.schema_tarsy import ChainConfig, McpServerConfig, StageConfig
+from tarsy.config.validate_alertmanager import check_alertmanager
 from tarsy.config.validate_context import Context, known
 from tarsy.config.validate_system import (
     check_defaults,
@@ -37,6 +38,7 @@ def validate_config(
     ctx = Context(config, locator, env, broken)
     check_queue(ctx)
     check_system(ctx)
+    check_alertmanager(ctx)
     check_defaults(ctx)
     check_agents(ctx)
     check_mcp_servers(ctx)

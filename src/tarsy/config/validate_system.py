@@ -76,6 +76,10 @@ def check_system(ctx: Context) -> None:
             ("system", "dashboard_url"),
             f"dashboard_url must be an http(s) URL, got {system.dashboard_url!r}",
         )
+    for key in ("url", "api_url", "raw_url"):
+        value = getattr(system.github, key)
+        if not _is_http_url(value):
+            ctx.fail(("system", "github", key), f"{key} must be an http(s) URL, got {value!r}")
     runbooks = system.runbooks
     if runbooks.cache_ttl <= timedelta(0):
         ctx.fail(("system", "runbooks", "cache_ttl"), "cache_ttl must be positive")
@@ -94,6 +98,11 @@ def check_system(ctx: Context) -> None:
                 ("system", "slack", "token_env"),
                 f"slack is enabled but environment variable {slack.token_env} is not set",
             )
+    if not _is_http_url(slack.api_url):
+        ctx.fail(
+            ("system", "slack", "api_url"),
+            f"api_url must be an http(s) URL, got {slack.api_url!r}",
+        )
     for key in ("event_ttl", "cleanup_interval"):
         if getattr(system.retention, key) <= timedelta(0):
             ctx.fail(("system", "retention", key), f"{key} must be positive")

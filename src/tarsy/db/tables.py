@@ -65,6 +65,13 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTC_DT, Json: JSON, list[Any]: JSON}
 
 
+LIVE_SOURCE_KEY = (
+    "source_key IS NOT NULL AND deleted_at IS NULL "
+    "AND status IN ('pending', 'in_progress', 'cancelling')"
+)
+"""Predicate of the unique index that allows one live (not terminal) session per source key."""
+
+
 def _session_fk() -> ForeignKey:
     return ForeignKey("alert_sessions.session_id", ondelete="CASCADE")
 
@@ -106,8 +113,20 @@ class AlertSession(Base):
     # timeline sequence counter (see ADR 0002).
     orphan_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     timeline_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Ours: the key of the notification a session came from (an Alertmanager alert group or
+    # alert) and when its source reported it resolved. At most one live session per key.
+    source_key: Mapped[str | None] = mapped_column(String(128))
+    resolved_at: Mapped[datetime | None]
 
     __table_args__ = (
+        Index("ix_alert_sessions_source_key_created_at", "source_key", "created_at"),
+        Index(
+            "uq_alert_sessions_source_key_live",
+            "source_key",
+            unique=True,
+            sqlite_where=text(LIVE_SOURCE_KEY),
+            postgresql_where=text(LIVE_SOURCE_KEY),
+        ),
         Index("ix_alert_sessions_status_created_at", "status", "created_at"),
         Index("ix_alert_sessions_status_started_at", "status", "started_at"),
         Index("ix_alert_sessions_status_last_interaction_at", "status", "last_interaction_at"),

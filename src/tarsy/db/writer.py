@@ -18,6 +18,12 @@ posting order, so a notification is delivered once the rows posted before it are
 If a batch fails (a row violates a constraint), every write in it is retried alone, so one bad
 row fails only its own caller. Writes are not cancelled with their caller: a batch always runs
 to its end (see ``uncancellable``).
+
+A batch that failed because the database was unreachable, or whose connection dropped before
+its commit was sent (so nothing of it was written), is written again once the database is back:
+the writer keeps trying for up to ``patience`` seconds (a database restart), and its callers
+simply wait. A connection lost during the commit itself is not retried, since the batch may
+have been committed; nor is a batch retried alone write by write after an outage.
 """
 
 from __future__ import annotations
@@ -44,9 +50,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
+from tarsy.db.disconnects import is_disconnect
+
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
+OUTAGE_PATIENCE = 60.0
+"""Seconds a batch waits for an unreachable database before its writes fail."""
 
 
 class Gate(Protocol):
@@ -103,9 +113,17 @@ class Pending:
 class GroupWriter:
     """One per database. ``order`` lists table names in foreign-key order (parents first)."""
 
-    def __init__(self, engine: AsyncEngine, gate: Gate, *, order: Sequence[str]) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        gate: Gate,
+        *,
+        order: Sequence[str],
+        patience: float = OUTAGE_PATIENCE,
+    ) -> None:
         self._engine = engine
         self._gate = gate
+        self._patience = patience
         self._order = {name: i for i, name in enumerate(order)}
         self._pending: list[_Write] = []
         self._statements: dict[tuple[str | None, ...], Any] = {}
@@ -191,9 +209,13 @@ class GroupWriter:
                     _done(write, None)
                 continue
             try:
-                async with self._gate(), self._engine.begin() as conn:
-                    results = await self._write(conn, batch)
+                results = await self._commit(batch)
             except Exception as exc:  # noqa: BLE001 - retried one by one below
+                if is_disconnect(exc):
+                    log.warning("%d database write(s) failed: %s", len(batch), exc)
+                    for write in batch:
+                        _fail(write, exc)
+                    continue
                 if len(batch) == 1:
                     _fail(batch[0], exc)
                     continue
@@ -202,8 +224,7 @@ class GroupWriter:
                 )
                 for write in batch:
                     try:
-                        async with self._gate(), self._engine.begin() as conn:
-                            [result] = await self._write(conn, [write])
+                        [result] = await self._commit([write])
                     except Exception as one:  # noqa: BLE001 - handed to its caller
                         _fail(write, one)
                     else:
@@ -211,6 +232,29 @@ class GroupWriter:
             else:
                 for write, result in zip(batch, results, strict=True):
                     _done(write, result)
+
+    async def _commit(self, batch: list[_Write]) -> list[Any]:
+        """Write ``batch`` in one transaction, again while the database is unreachable and
+        nothing of it was written, for up to ``patience`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._patience
+        delay = 0.1
+        warned = False
+        while True:
+            committing = False
+            try:
+                async with self._gate(), self._engine.begin() as conn:
+                    results = await self._write(conn, batch)
+                    committing = True  # leaving the block commits
+                return results
+            except Exception as exc:
+                if committing or not is_disconnect(exc) or loop.time() + delay > deadline:
+                    raise
+                if not warned:
+                    log.warning("database unreachable (%s); holding %d write(s)", exc, len(batch))
+                    warned = True
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     async def _write(self, conn: AsyncConnection, batch: list[_Write]) -> list[Any]:
         """Write ``batch`` in ``conn``'s transaction; one result per write, in batch order."""
@@ -371,7 +415,9 @@ def _outcome(write: _Write) -> Any:
 
 
 def _log_failure(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled() and (exc := future.exception()) is not None:
+    if future.cancelled() or (exc := future.exception()) is None:
+        return
+    if not is_disconnect(exc):  # an outage is logged once per batch
         log.warning("a database write failed: %s", exc)
 
 

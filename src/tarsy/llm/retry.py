@@ -2,9 +2,11 @@
 
 Only errors marked ``retryable`` (HTTP 429/5xx, transport failures) are retried, and only when
 the failed call had not yet yielded an event: once output reached the caller a retry would
-duplicate it. Delays grow exponentially with jitter; a vendor's ``Retry-After`` is honoured,
-and one longer than ``max_retry_after`` ends the retries at once (so fallback can act). After
-``attempts`` failures the call fails with ``max_retries``, which switches provider immediately.
+duplicate it. Delays grow exponentially with jitter; a vendor's ``Retry-After`` is honoured
+(waited at least, plus up to a quarter more, so that calls rate-limited together do not all come
+back at the same instant), and one longer than ``max_retry_after`` ends the retries at once (so
+fallback can act). After ``attempts`` failures the call fails with ``max_retries``, which
+switches provider immediately.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class RetryingModel:
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based)."""
         if retry_after is not None:
-            return retry_after
+            return retry_after * (1 + self._jitter() / 4)
         backoff = min(self._max_delay, self._base_delay * 2.0 ** (attempt - 1))
         return backoff * (0.5 + self._jitter() / 2)
 

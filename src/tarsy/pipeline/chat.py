@@ -25,6 +25,7 @@ from tarsy.db.repos.trace import TraceRepo
 from tarsy.db.tables import AlertSession, Stage
 from tarsy.domain.statuses import StageStatus, SuccessPolicy, TimelineEventType, TimelineStatus
 from tarsy.events.bus import Bus
+from tarsy.observability.logging import log_context
 from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.chat_context import render_chat_history
 from tarsy.pipeline.context import ExecutionResult
@@ -34,6 +35,7 @@ from tarsy.pipeline.policy import aggregate, override_servers, override_tool_fil
 from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
 from tarsy.pipeline.recorder import record_event
 from tarsy.pipeline.session_runner import holiday_map
+from tarsy.runbooks import RunbookSource
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class ChatRunner:
         toolsets: ToolsetFactory,
         metrics: Metrics,
         timeout: timedelta,
+        runbooks: RunbookSource,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._config = config
@@ -58,6 +61,7 @@ class ChatRunner:
         self._db = db
         self._bus = bus
         self._timeout = timeout
+        self._runbooks = runbooks
         self._clock = clock
         self._chats = ChatRepo(db)
         self._sessions = SessionRepo(db)
@@ -80,9 +84,10 @@ class ChatRunner:
         self.stopping = False
 
     def start(self, session_id: str, stage_id: str, message_id: str, author: str) -> None:
-        task = asyncio.create_task(
-            self._answer(session_id, stage_id, message_id, author), name=f"chat-{session_id}"
-        )
+        with log_context(session_id=session_id, stage_id=stage_id):  # the task inherits it
+            task = asyncio.create_task(
+                self._answer(session_id, stage_id, message_id, author), name=f"chat-{session_id}"
+            )
         self._tasks[session_id] = task
         task.add_done_callback(lambda _t: self._tasks.pop(session_id, None))
 
@@ -166,6 +171,8 @@ class ChatRunner:
             await stage_texts(self._db, session.session_id), stage.stage_id
         )
         override = override_servers(session.mcp_selection)
+        # The investigation showed any fetch warning; a chat uses whatever text resolves now.
+        runbook = (await self._runbooks.resolve(session.runbook_url)).text
 
         def resolve() -> ResolvedAgentConfig:
             return resolve_chat_agent(self._config, session.chain_id, override)
@@ -178,7 +185,7 @@ class ChatRunner:
                 custom_instructions=agent.custom_instructions,
                 server_instructions=tools.instructions,
                 failed_servers=tools.failed_servers,
-                runbook=session.runbook_url or self._config.defaults.runbook,
+                runbook=runbook,
                 sub_agents=tools.sub_agents,
                 holidays=self._holidays,
             )

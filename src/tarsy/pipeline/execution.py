@@ -7,6 +7,7 @@ aggregate its executions. Cancellation propagates; the worker closes open rows a
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ from tarsy.domain.tools import StaticToolset, Toolset
 from tarsy.events.bus import Bus
 from tarsy.llm.fallback import FallbackEvent
 from tarsy.llm.model import Model
+from tarsy.observability.logging import log_context
 from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.context import ExecutionResult
 from tarsy.pipeline.events import RunEvents
@@ -49,6 +51,8 @@ TERMINAL_TIMELINE = {
     ExecutionStatus.CANCELLED: TimelineStatus.CANCELLED,
     ExecutionStatus.TIMED_OUT: TimelineStatus.TIMED_OUT,
 }
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,87 +145,89 @@ class ExecutionRunner:
             )
         )
         eid = execution.execution_id
-        parent = delegation.parent_execution_id if delegation else None
-        await self._events.execution(
-            stage, eid, agent_index, "active", None, parent_execution_id=parent
-        )
-        if delegation is not None:
-            await self._task_assigned(stage, eid, name, delegation)
-        recorder = ExecutionRecorder(
-            ref=ExecutionRef(stage.session_id, stage.stage_id, eid),
-            provider_name=model.provider_name,
-            model_name=model.model_name,
-            timeline=self._timeline,
-            trace=self._trace,
-            bus=self._bus,
-            pricing=self._pricing,
-            metrics=self._metrics,
-            parent_execution_id=parent,
-        )
-
-        async def record_switch(event: FallbackEvent) -> None:
-            await self._runs.record_fallback(
-                execution, event.fallback_provider, event.fallback_model
+        with log_context(execution_id=eid, agent=name):
+            parent = delegation.parent_execution_id if delegation else None
+            await self._events.execution(
+                stage, eid, agent_index, "active", None, parent_execution_id=parent
             )
-            await recorder.provider_fallback(event)
+            if delegation is not None:
+                await self._task_assigned(stage, eid, name, delegation)
+            recorder = ExecutionRecorder(
+                ref=ExecutionRef(stage.session_id, stage.stage_id, eid),
+                provider_name=model.provider_name,
+                model_name=model.model_name,
+                timeline=self._timeline,
+                trace=self._trace,
+                bus=self._bus,
+                pricing=self._pricing,
+                metrics=self._metrics,
+                parent_execution_id=parent,
+            )
 
-        bound.append(record_switch)
-        for event in switches:
-            await record_switch(event)
-        analysis: str | None = None
-        error: str | None
-        async with self._open_tools(agent, eid, controller, tool_filter) as opened:
-            dispatcher = None
-            if controller == "iterating" and delegation is None and orchestration is not None:
-                dispatcher = self._dispatcher(agent, stage, eid, orchestration, tool_filter)
-            tools = opened
-            if dispatcher is not None:
-                tools = replace(
-                    opened,
-                    toolset=CompositeToolset([opened.toolset, dispatcher]),
-                    sub_agents=dispatcher.catalog,
+            async def record_switch(event: FallbackEvent) -> None:
+                await self._runs.record_fallback(
+                    execution, event.fallback_provider, event.fallback_model
                 )
-            system, user = prompts(agent, tools)
-            spec = AgentSpec(
-                agent_name=agent.agent_name,
-                system_prompt=system,
-                user_prompt=user,
-                max_iterations=agent.max_iterations,
-                session_id=stage.session_id,
-                execution_id=eid,
-            )
-            cancelled = False
-            try:
-                if controller == "iterating":
-                    toolset = self._summarizing(agent, tools.toolset, recorder, spec)
-                    inbox = dispatcher if dispatcher is not None else NO_INBOX
-                    outcome = await run_iterating_agent(spec, model, toolset, recorder, inbox)
-                else:
-                    outcome = await run_single_shot(spec, model, recorder, controller)
-            except TarsyError as exc:
-                status, error = ExecutionStatus.FAILED, exc.message
-            except asyncio.CancelledError:
-                cancelled = True
-                raise
-            else:
-                status = ExecutionStatus(outcome.status)
-                analysis, error = outcome.final_analysis, outcome.error
-            finally:
+                await recorder.provider_fallback(event)
+
+            bound.append(record_switch)
+            for event in switches:
+                await record_switch(event)
+            analysis: str | None = None
+            error: str | None
+            async with self._open_tools(agent, eid, controller, tool_filter) as opened:
+                dispatcher = None
+                if controller == "iterating" and delegation is None and orchestration is not None:
+                    dispatcher = self._dispatcher(agent, stage, eid, orchestration, tool_filter)
+                tools = opened
                 if dispatcher is not None:
-                    await dispatcher.aclose(cancelled=cancelled)
-        await self._runs.finish_execution(execution, status, error)
-        await self._events.execution(
-            stage, eid, agent_index, status.value, error, parent_execution_id=parent
-        )
-        return ExecutionResult(
-            name,
-            status,
-            analysis,
-            error,
-            execution.llm_provider,
-            agent.llm_backend,
-            execution.model_name,
-        )
+                    tools = replace(
+                        opened,
+                        toolset=CompositeToolset([opened.toolset, dispatcher]),
+                        sub_agents=dispatcher.catalog,
+                    )
+                system, user = prompts(agent, tools)
+                spec = AgentSpec(
+                    agent_name=agent.agent_name,
+                    system_prompt=system,
+                    user_prompt=user,
+                    max_iterations=agent.max_iterations,
+                    session_id=stage.session_id,
+                    execution_id=eid,
+                )
+                cancelled = False
+                try:
+                    if controller == "iterating":
+                        toolset = self._summarizing(agent, tools.toolset, recorder, spec)
+                        inbox = dispatcher if dispatcher is not None else NO_INBOX
+                        outcome = await run_iterating_agent(spec, model, toolset, recorder, inbox)
+                    else:
+                        outcome = await run_single_shot(spec, model, recorder, controller)
+                except TarsyError as exc:
+                    status, error = ExecutionStatus.FAILED, exc.message
+                except asyncio.CancelledError:
+                    cancelled = True
+                    raise
+                else:
+                    status = ExecutionStatus(outcome.status)
+                    analysis, error = outcome.final_analysis, outcome.error
+                finally:
+                    if dispatcher is not None:
+                        await dispatcher.aclose(cancelled=cancelled)
+            await self._runs.finish_execution(execution, status, error)
+            log.info("execution %s (%s): %s", eid, name, status.value)
+            await self._events.execution(
+                stage, eid, agent_index, status.value, error, parent_execution_id=parent
+            )
+            return ExecutionResult(
+                name,
+                status,
+                analysis,
+                error,
+                execution.llm_provider,
+                agent.llm_backend,
+                execution.model_name,
+            )
 
     def _summarizing(
         self,

@@ -38,7 +38,7 @@ from tarsy.config import (
 from tarsy.db.engine import Database
 from tarsy.db.repos.runs import NewStage, RunRepo
 from tarsy.db.repos.sessions import SessionRepo
-from tarsy.db.repos.timeline import TimelineRepo
+from tarsy.db.repos.timeline import NewTimelineEvent, TimelineRepo
 from tarsy.db.repos.trace import TraceRepo
 from tarsy.db.tables import AlertSession, Stage
 from tarsy.domain.statuses import (
@@ -47,6 +47,8 @@ from tarsy.domain.statuses import (
     StageStatus,
     StageType,
     SuccessPolicy,
+    TimelineEventType,
+    TimelineStatus,
 )
 from tarsy.events.bus import Bus
 from tarsy.observability.metrics import Metrics
@@ -60,7 +62,9 @@ from tarsy.pipeline.events import RunEvents
 from tarsy.pipeline.execution import ExecutionRunner, Orchestration
 from tarsy.pipeline.policy import aggregate, override_servers, override_tool_filter
 from tarsy.pipeline.ports import ModelFactory, OpenedTools, ToolsetFactory
+from tarsy.pipeline.recorder import record_event
 from tarsy.pipeline.results import SessionResult
+from tarsy.runbooks import RunbookSource
 
 Job = Callable[[Stage], Awaitable[ExecutionResult]]
 
@@ -85,19 +89,24 @@ class SessionRunner:
         models: ModelFactory,
         toolsets: ToolsetFactory,
         metrics: Metrics,
+        runbooks: RunbookSource,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._config = config
         self._clock = clock
         self._holidays = holiday_map(config)
         self._next_stage: dict[str, int] = {}
+        self._runbooks = runbooks
+        self._runbook_text: dict[str, str | None] = {}
+        self._bus = bus
+        self._timeline = TimelineRepo(db)
         self._sessions = SessionRepo(db)
         self._runs = RunRepo(db)
         self._events = RunEvents(bus)
         self._executions = ExecutionRunner(
             config=config,
             runs=self._runs,
-            timeline=TimelineRepo(db),
+            timeline=self._timeline,
             trace=TraceRepo(db),
             bus=bus,
             models=models,
@@ -119,10 +128,30 @@ class SessionRunner:
         total = len(chain.stages) + parallel + 1
         # This run numbers its stages itself, so creating one never waits for the database.
         self._next_stage[session_id] = await self._runs.last_stage_index(session_id) + 1
+        self._runbook_text[session_id] = await self._resolve_runbook(session)
         try:
             return await self._run_chain(session, chain, total)
         finally:
             self._next_stage.pop(session_id, None)
+            self._runbook_text.pop(session_id, None)
+
+    async def _resolve_runbook(self, session: AlertSession) -> str | None:
+        """The runbook for every prompt of this run, resolved once (SPEC §9). A URL that cannot
+        be fetched leaves a session-level warning on the timeline; the run goes on."""
+        resolved = await self._runbooks.resolve(session.runbook_url)
+        if resolved.warning is not None:
+            await record_event(
+                self._timeline,
+                self._bus,
+                NewTimelineEvent(
+                    session_id=session.session_id,
+                    event_type=TimelineEventType.ERROR,
+                    status=TimelineStatus.COMPLETED,
+                    content=resolved.warning,
+                    metadata={"source": "runbook", "runbook_url": session.runbook_url},
+                ),
+            )
+        return resolved.text
 
     async def _run_chain(
         self, session: AlertSession, chain: ChainConfig, total: int
@@ -309,9 +338,7 @@ class SessionRunner:
         )
 
     def _runbook(self, session: AlertSession) -> str | None:
-        if session.runbook_url:
-            return f"Runbook: {session.runbook_url}"
-        return self._config.defaults.runbook
+        return self._runbook_text.get(session.session_id, self._config.defaults.runbook)
 
 
 def holiday_map(config: TarsyConfig) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
 
@@ -21,6 +20,7 @@ from tarsy.db.repos.sessions import NewSession, SessionRepo
 from tarsy.domain.errors import PayloadTooLarge, ValidationFailed
 from tarsy.domain.ids import new_id
 from tarsy.masking import NULL_MASKER, Masker, MaskingRules, build_masker
+from tarsy.runbooks.urls import RunbookUrlError, check_allowed
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,19 @@ class AlertService:
     workers: WorkNotifier = field(default_factory=_NoWorkers)
 
     async def submit(self, alert: AlertSubmission, author: str) -> SubmitResponse:
+        new = await self.prepare(alert, author)
+        await self.sessions.create(new)
+        self.workers.notify_new_work()
+        return SubmitResponse(
+            session_id=new.session_id,
+            status="queued",
+            message=(
+                f"Alert accepted; session {new.session_id} is queued for chain {new.chain_id!r}"
+            ),
+        )
+
+    async def prepare(self, alert: AlertSubmission, author: str) -> NewSession:
+        """Check ``alert`` and mask its data: the session to store, not stored yet."""
         if not alert.data.strip():
             raise ValidationFailed("data: must be a non-empty string")
         size = len(alert.data.encode())
@@ -104,24 +117,15 @@ class AlertService:
             self._check_mcp(alert.mcp)
         if alert.runbook:
             self._check_runbook(alert.runbook)
-        session_id = new_id()
-        await self.sessions.create(
-            NewSession(
-                session_id=session_id,
-                alert_data=await self._masked(alert.data),
-                alert_type=alert_type,
-                chain_id=chain_id,
-                author=author,
-                runbook_url=alert.runbook,
-                mcp_selection=alert.mcp.model_dump(exclude_none=True) if alert.mcp else None,
-                slack_message_fingerprint=alert.slack_message_fingerprint,
-            )
-        )
-        self.workers.notify_new_work()
-        return SubmitResponse(
-            session_id=session_id,
-            status="queued",
-            message=f"Alert accepted; session {session_id} is queued for chain {chain_id!r}",
+        return NewSession(
+            session_id=new_id(),
+            alert_data=await self._masked(alert.data),
+            alert_type=alert_type,
+            chain_id=chain_id,
+            author=author,
+            runbook_url=alert.runbook,
+            mcp_selection=alert.mcp.model_dump(exclude_none=True) if alert.mcp else None,
+            slack_message_fingerprint=alert.slack_message_fingerprint,
         )
 
     async def _masked(self, data: str) -> str:
@@ -163,15 +167,10 @@ class AlertService:
                 )
 
     def _check_runbook(self, url: str) -> None:
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ValidationFailed(f"runbook: {url!r} is not an http(s) URL")
-        host = parsed.hostname.lower()
-        allowed = self.config.system.runbooks.allowed_domains
-        if not any(host in (domain, f"www.{domain}") for domain in allowed):
-            raise ValidationFailed(
-                f"runbook: host {host!r} is not an allowed runbook domain ({', '.join(allowed)})"
-            )
+        try:
+            check_allowed(url, self.config.system.runbooks.allowed_domains)
+        except RunbookUrlError as exc:
+            raise ValidationFailed(f"runbook: {exc}") from None
 
 
 def chain_for_alert_type(config: TarsyConfig, alert_type: str) -> str:

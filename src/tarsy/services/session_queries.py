@@ -156,6 +156,7 @@ class SessionQueryService:
             executive_summary_error=s.executive_summary_error,
             runbook_url=s.runbook_url,
             slack_message_fingerprint=s.slack_message_fingerprint,
+            resolved_at=s.resolved_at,
             mcp_selection=s.mcp_selection,
             chat_enabled=self._chat_enabled_for(s.chain_id),
             chat_id=st.chat_id,

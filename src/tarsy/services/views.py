@@ -184,6 +184,7 @@ class SessionDetail(View):
     executive_summary_error: str | None
     runbook_url: str | None
     slack_message_fingerprint: str | None
+    resolved_at: datetime | None  # ours: when Alertmanager reported the alert(s) resolved
     mcp_selection: dict[str, JsonValue] | None
     created_at: datetime
     started_at: datetime | None

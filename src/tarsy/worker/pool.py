@@ -6,6 +6,7 @@ heartbeat refreshes ``last_interaction_at``, and writes the terminal state with 
 compare-and-set on the claim's attempt. A heartbeat that finds the session ``cancelling``
 cancels it locally (so cancellation works even when a notification was missed); one that finds
 the session gone (re-queued by another replica's orphan scan) abandons the run silently.
+Notices (Slack) go out in the background after a claim and after a terminal state is written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
+from tarsy.db.disconnects import is_disconnect
 from tarsy.db.engine import Database
 from tarsy.db.repos.queue import Claim, OrphanReport, QueueRepo
 from tarsy.db.repos.runs import close_open_runs
@@ -26,8 +28,11 @@ from tarsy.db.repos.timeline import TimelineRepo
 from tarsy.domain.statuses import SessionStatus, StageStatus, TimelineStatus
 from tarsy.events.bus import SESSIONS, Bus, session_channel
 from tarsy.events.payloads import SessionStatus as SessionStatusEvent
+from tarsy.notify import NULL_NOTIFIER, Notifier
+from tarsy.observability.logging import log_context
 from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.results import SessionExecutor, SessionResult
+from tarsy.worker.notices import SessionNotices
 from tarsy.worker.settings import QueueSettings
 
 log = logging.getLogger(__name__)
@@ -45,6 +50,14 @@ TERMINAL_STAGE = {
     SessionStatus.FAILED: StageStatus.FAILED,
     SessionStatus.COMPLETED: StageStatus.FAILED,
 }
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """A database outage is one line per failure; anything else keeps its traceback."""
+    if is_disconnect(exc):
+        log.warning("%s: database unreachable (%s)", what, exc)
+    else:
+        log.error("%s", what, exc_info=exc)
 
 
 @dataclass(slots=True)
@@ -82,12 +95,14 @@ class WorkerPool:
         settings: QueueSettings,
         pod_id: str,
         metrics: Metrics,
+        notifier: Notifier = NULL_NOTIFIER,
     ) -> None:
         self._db = db
         self._metrics = metrics
         self._queue = QueueRepo(db)
         self._sessions = SessionRepo(db)
         self._timeline = TimelineRepo(db)
+        self._notices = SessionNotices(notifier, self._sessions)
         self._runner = runner
         self._bus = bus
         self._settings = settings
@@ -97,6 +112,7 @@ class WorkerPool:
         self._running: dict[str, _Running] = {}
         self._stopping = asyncio.Event()
         self._idle: deque[asyncio.Future[None]] = deque()
+        self._ready: deque[Claim] = deque()  # claimed, not yet taken by a worker
         self._polling = False
         self._poke: asyncio.Future[None] | None = None
         self.stats = _Stats()
@@ -131,11 +147,15 @@ class WorkerPool:
             if remaining <= 0:
                 break
             await asyncio.wait(tasks, timeout=remaining)
+        # Claims no worker took in time stay in_progress for start-up recovery or the orphan
+        # scan to re-queue, like the sessions cancelled here.
+        self._ready.clear()
         for running in self._running.values():
             if not running.task.done():
                 running.reason = "shutdown"
                 running.task.cancel()
         await asyncio.gather(*self._workers, *self._background, return_exceptions=True)
+        await self._notices.drain()
 
     def notify_new_work(self) -> None:
         """Have the poller claim now instead of at its next poll (a new session)."""
@@ -175,42 +195,50 @@ class WorkerPool:
 
     # -- claim loop ---------------------------------------------------------------------------
     # One idle worker at a time polls the queue (the poller); the other idle workers wait for
-    # their turn. A poller that claims a session hands the role to the next idle worker, which
-    # polls at once, so a burst of alerts is claimed back to back, while an idle pool costs one
-    # query per poll interval instead of one per worker.
+    # their turn. The poller claims a burst at once (one claim per idle worker, plus its own),
+    # puts the claims in ``_ready`` and wakes that many workers: the ones it hands a claim and
+    # the next poller. An idle pool therefore costs one query per poll interval, and a burst
+    # of alerts is claimed in one round trip instead of one after the other.
     async def _work(self) -> None:
         limit = self._settings.max_concurrent_sessions
-        while not self._stopping.is_set():
-            if self._polling:
+        # Claims made before stopping began are run: the stop waits for them like the others.
+        while self._ready or not self._stopping.is_set():
+            if self._ready:
+                claim = self._ready.popleft()
+            elif self._polling:
                 await self._wait_turn()
                 continue
-            self._polling = True
-            try:
-                claim = await self._poll(limit)
-            finally:
-                self._polling = False
-                self._wake(1)
-            if claim is None:
+            else:
+                self._polling = True
+                claims: list[Claim] = []
+                try:
+                    claims = await self._poll(limit, 1 + len(self._idle))
+                finally:
+                    self._polling = False
+                    self._ready.extend(claims)
+                    self._wake(len(claims))  # the workers for the rest, and the next poller
                 continue
             self.stats.claimed += 1
-            try:
-                await self._process(claim)
-            except Exception:
-                log.exception("session %s: worker error", claim.session_id)
+            # Every log line of the run (its tasks inherit the context) names the session.
+            with log_context(session_id=claim.session_id):
+                try:
+                    await self._process(claim)
+                except Exception:
+                    log.exception("session %s: worker error", claim.session_id)
 
-    async def _poll(self, limit: int) -> Claim | None:
-        """Claim until a session is claimed (or the pool stops)."""
+    async def _poll(self, limit: int, count: int) -> list[Claim]:
+        """Claim until at least one session is claimed (or the pool stops)."""
         while not self._stopping.is_set():
             try:
-                claim = await self._queue.claim(self.pod_id, limit)
-            except Exception:
-                log.exception("claim failed; backing off")
+                claims = await self._queue.claim_many(self.pod_id, limit, count)
+            except Exception as exc:  # noqa: BLE001 - logged; polling goes on
+                _log_failure("claim failed; backing off", exc)
                 await self._nap(1.0)
                 continue
-            if claim is not None:
-                return claim
+            if claims:
+                return claims
             await self._nap(self._poll_delay())
-        return None
+        return []
 
     def _poll_delay(self) -> float:
         base = self._settings.poll_interval.total_seconds()
@@ -245,7 +273,9 @@ class WorkerPool:
     # -- one session --------------------------------------------------------------------------
     async def _process(self, claim: Claim) -> None:
         sid = claim.session_id
+        log.info("session %s: claimed (attempt %d)", sid, claim.attempt)
         await self._publish_status(sid, SessionStatus.IN_PROGRESS)
+        self._notices.started(sid)
         task = asyncio.create_task(self._runner.run(sid), name=f"session-{sid}")
         running = _Running(claim, task)
         self._running[sid] = running
@@ -302,11 +332,13 @@ class WorkerPool:
             return
         await self._timeline.finish_streaming(sid, TERMINAL_TIMELINE[result.status])
         self.stats.finished += 1
+        log.info("session %s: %s", sid, result.status.value)
         await self._publish_status(sid, result.status)
         await self._observe_terminal(sid, result.status)
 
     async def _observe_terminal(self, session_id: str, status: SessionStatus) -> None:
-        """Count a terminal session with its wait (submitted to claimed) and run time."""
+        """Count a terminal session with its wait (submitted to claimed) and run time, and
+        schedule its terminal notice."""
         try:
             session = await self._sessions.get(session_id)
         except Exception:
@@ -314,6 +346,7 @@ class WorkerPool:
             return
         if session is None:
             return
+        self._notices.finished(session)
         started, completed = session.started_at, session.completed_at
         self._metrics.session_terminal(
             session.alert_type,
@@ -334,8 +367,8 @@ class WorkerPool:
                 return
             try:
                 status = await self._queue.heartbeat(running.claim, self.pod_id)
-            except Exception:
-                log.exception("heartbeat failed for %s", running.claim.session_id)
+            except Exception as exc:  # noqa: BLE001 - logged; the next beat tries again
+                _log_failure(f"heartbeat failed for {running.claim.session_id}", exc)
                 continue
             if status is None:
                 running.reason = "lost"
@@ -349,15 +382,21 @@ class WorkerPool:
         interval = self._settings.orphan_detection_interval.total_seconds()
         while True:
             await asyncio.sleep(interval)
-            await self.scan_orphans()
+            try:
+                await self.scan_orphans()
+            except Exception:  # announcing what was recovered failed: scan again next time
+                log.exception("orphan scan: announcing its results failed")
 
     async def scan_orphans(self) -> OrphanReport:
         try:
             report = await self._queue.recover_orphans(
-                self._settings.orphan_threshold, self._settings.orphan_retries
+                self._settings.orphan_threshold,
+                self._settings.orphan_retries,
+                # ours: running here (or claimed, about to run), even if a heartbeat is late
+                alive=[*self._running, *(c.session_id for c in self._ready)],
             )
-        except Exception:
-            log.exception("orphan scan failed")
+        except Exception as exc:  # noqa: BLE001 - logged; the next scan tries again
+            _log_failure("orphan scan failed", exc)
             return OrphanReport()
         await self._announce_orphans(report, "orphan scan")
         return report

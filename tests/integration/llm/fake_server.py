@@ -2,7 +2,9 @@
 
 Tests queue ``Reply`` objects; each request takes the next one. A reply is either an HTTP error
 (status, JSON body, headers) or a 200 event stream of pre-encoded SSE frames, optionally stalling
-(sleeping) before frame ``stall_at``. Every request body is recorded for assertions.
+(sleeping) before frame ``stall_at``. When the queue is empty the vendor's ``respond`` callable
+answers (by default: HTTP 500, no reply left), so a test can answer from the request itself.
+Every request body is recorded for assertions.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -37,13 +39,21 @@ class Recorded:
     body: dict[str, object]
 
 
+Respond = Callable[[Recorded], Awaitable[Reply]]
+
+
+async def no_reply_left(_request: Recorded) -> Reply:
+    return Reply(status=500, body={"error": {"message": "no scripted reply left"}})
+
+
 class FakeVendor:
     """The scripted replies and recorded requests behind one fake server."""
 
-    def __init__(self) -> None:
+    def __init__(self, respond: Respond = no_reply_left) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[Recorded] = []
         self.url = ""
+        self._respond = respond
 
     def queue(self, *replies: Reply) -> None:
         self.replies.extend(replies)
@@ -51,10 +61,9 @@ class FakeVendor:
     async def handle(self, request: Request) -> Response:
         raw = await request.body()
         body = json.loads(raw) if raw else {}
-        self.requests.append(Recorded(request.url.path, dict(request.headers), body))
-        if not self.replies:
-            return JSONResponse({"error": {"message": "no scripted reply left"}}, status_code=500)
-        reply = self.replies.popleft()
+        recorded = Recorded(request.url.path, dict(request.headers), body)
+        self.requests.append(recorded)
+        reply = self.replies.popleft() if self.replies else await self._respond(recorded)
         if reply.status != 200:
             return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
         return StreamingResponse(

@@ -193,6 +193,25 @@ async def test_live_heartbeats_keep_a_session_owned(database: Database) -> None:
         await replica.stop(timeout=5)
 
 
+async def test_a_replica_never_orphans_the_sessions_it_runs(database: Database) -> None:
+    """A late heartbeat (a database outage, a starved event loop) does not make a replica's own
+    orphan scan take a session away from itself (another replica's scan does: see below)."""
+    [sid] = await submit(database, 1)
+    runner = BlockingRunner()
+    replica = pool(database, runner, "pod-a", replace(FAST, heartbeat_interval=timedelta(hours=1)))
+    await replica.start()
+    try:
+        await asyncio.wait_for(runner.started.wait(), 10)
+        await asyncio.sleep(0.8)  # past the orphan threshold, and no heartbeat since the claim
+        assert (await replica.scan_orphans()).requeued == []
+        row = await session_row(database, sid)
+        assert (row.status, row.orphan_count, row.pod_id) == ("in_progress", 0, "pod-a")
+        runner.release.set()
+        await wait_for_status(database, [sid], "completed")
+    finally:
+        await replica.stop(timeout=5)
+
+
 class StaleThenFreshRunner(BlockingRunner):
     """The first attempt blocks and answers "stale"; later attempts answer "fresh" at once."""
 

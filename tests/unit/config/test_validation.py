@@ -127,6 +127,12 @@ CASES = [
         d("system:\n  slack:\n    enabled: true\n    channel: C1\n    token_env: SLACK_TOKEN #<\n"),
     ),
     Case(
+        "slack-api-url",
+        "system.slack.api_url",
+        "http(s) URL",
+        d("system:\n  slack:\n    api_url: slack.internal/api #<\n"),
+    ),
+    Case(
         "holiday-date",
         "system.holidays[0].date",
         "expected MM-DD",
@@ -189,6 +195,36 @@ CASES = [
         "system.prompt_cache",
         "unknown key 'prompt_cache' (allowed: dashboard_url",
         d("system:\n  prompt_cache: true #<\n"),
+    ),
+    Case(
+        "alertmanager-map",
+        "system.alertmanager.alert_type_map.KubePodCrashLooping",
+        "no chain handles alert type 'nope' (alert types of the chains: kubernetes)",
+        d("system:\n  alertmanager:\n    alert_type_map:\n      KubePodCrashLooping: nope #<\n"),
+    ),
+    Case(
+        "alertmanager-default-type",
+        "system.alertmanager.default_alert_type",
+        "no chain handles alert type 'ghost'",
+        d("system:\n  alertmanager:\n    default_alert_type: ghost #<\n"),
+    ),
+    Case(
+        "alertmanager-session-per",
+        "system.alertmanager.session_per",
+        "'group' or 'alert'",
+        d("system:\n  alertmanager:\n    session_per: incident #<\n"),
+    ),
+    Case(
+        "alertmanager-blank-label",
+        "system.alertmanager.alert_type_label",
+        "must name a label or annotation",
+        d("system:\n  alertmanager:\n    alert_type_label: '  ' #<\n"),
+    ),
+    Case(
+        "alertmanager-unknown",
+        "system.alertmanager.group_by",
+        "unknown key 'group_by'",
+        d("system:\n  alertmanager:\n    group_by: [alertname] #<\n"),
     ),
     # --- defaults ------------------------------------------------------------------------------
     Case(

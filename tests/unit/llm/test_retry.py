@@ -1,12 +1,18 @@
-"""RetryingModel: retries only retryable failures before any output, honours Retry-After."""
+"""RetryingModel: retries only retryable failures before any output, honours Retry-After, and
+spreads the retries of calls that failed together."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
 
 from tarsy.domain.messages import Message
 from tarsy.llm.errors import LLMError
 from tarsy.llm.retry import RetryingModel
-from tarsy.llm.scripted import ScriptedModel, Turn
-from tarsy.llm.types import ModelRequest, TextDelta
+from tarsy.llm.scripted import FunctionModel, ScriptedModel, Turn
+from tarsy.llm.types import ModelRequest, StreamEvent, TextDelta
 
 REQUEST = ModelRequest(messages=(Message.user("hi"),))
 
@@ -51,7 +57,7 @@ def test_jitter_spreads_the_delay_between_half_and_full_backoff() -> None:
     high = RetryingModel(ScriptedModel(), base_delay=4.0, jitter=lambda: 1.0)
     assert (low.delay(2, None), high.delay(2, None)) == (4.0, 8.0)
     assert high.delay(10, None) == 20.0
-    assert low.delay(1, 2.5) == 2.5
+    assert (low.delay(1, 2.5), high.delay(1, 2.5)) == (2.5, 3.125)
 
 
 async def test_retry_after_is_honoured() -> None:
@@ -60,7 +66,40 @@ async def test_retry_after_is_honoured() -> None:
         ScriptedModel([retryable(retry_after=7.0), Turn.text("ok")]), sleep=sleeps
     )
     assert (await run(model))[1] is None
-    assert sleeps.delays == [7.0]
+    [delay] = sleeps.delays
+    assert 7.0 <= delay <= 8.75  # at least what the vendor asked, plus jitter
+
+
+@pytest.mark.parametrize("retry_after", [None, 1.0], ids=["backoff", "retry-after"])
+async def test_calls_rate_limited_together_do_not_retry_together(
+    retry_after: float | None,
+) -> None:
+    """20 concurrent calls through one model all get a 429 (with or without Retry-After):
+    their retries are spread out instead of arriving at the vendor in one burst."""
+    failed: set[str] = set()
+
+    async def vendor(request: ModelRequest) -> Sequence[StreamEvent]:
+        if request.session_id not in failed:
+            failed.add(request.session_id)
+            raise LLMError(
+                "HTTP 429", code="provider_error", retryable=True, retry_after=retry_after
+            )
+        return [TextDelta("ok")]
+
+    sleeps = Sleeps()
+    model = RetryingModel(FunctionModel(vendor, model_name="m"), base_delay=1.0, sleep=sleeps)
+    requests = [ModelRequest(messages=(Message.user("hi"),), session_id=f"s{i}") for i in range(20)]
+    results = await asyncio.gather(*(collect(model, r) for r in requests))
+    assert results == [["ok"]] * 20
+    low = 0.5 if retry_after is None else retry_after
+    high = 1.0 if retry_after is None else retry_after * 1.25
+    assert all(low <= d <= high for d in sleeps.delays), sleeps.delays
+    assert len(set(sleeps.delays)) == 20, "two retries were scheduled for the same instant"
+    assert max(sleeps.delays) - min(sleeps.delays) > (high - low) / 4, sleeps.delays
+
+
+async def collect(model: RetryingModel, request: ModelRequest) -> list[str]:
+    return [e.text async for e in model.stream(request) if isinstance(e, TextDelta)]
 
 
 async def test_exhausted_attempts_raise_max_retries_with_the_last_error() -> None:

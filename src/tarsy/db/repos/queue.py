@@ -13,10 +13,11 @@ session to the orphan scan cannot overwrite the new attempt.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy import Select, and_, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarsy.db.clock import utcnow
@@ -67,17 +68,30 @@ class QueueRepo:
             )
 
     async def claim(self, pod_id: str, max_concurrent: int) -> Claim | None:
-        """Claim the oldest pending session for ``pod_id`` unless the global limit is reached.
+        """Claim the oldest pending session for ``pod_id`` unless the global limit is reached."""
+        claims = await self.claim_many(pod_id, max_concurrent, 1)
+        return claims[0] if claims else None
+
+    async def claim_many(self, pod_id: str, max_concurrent: int, count: int) -> list[Claim]:
+        """Claim up to ``count`` of the oldest pending sessions for ``pod_id``, oldest first,
+        never taking the number of active sessions past ``max_concurrent``.
 
         An idle queue is answered by a plain read first, without the claim lock (PostgreSQL)
         or the write gate (SQLite), so idle workers polling do not slow down running sessions.
+        On PostgreSQL a burst is claimed in one transaction (one round of the claim lock).
         """
         if not await self._any_pending():
-            return None
+            return []
         now = utcnow()
         if self._db.is_postgres:
-            return await self._claim_postgres(pod_id, max_concurrent, now)
-        return await self._claim_sqlite(pod_id, max_concurrent, now)
+            return await self._claim_postgres(pod_id, max_concurrent, count, now)
+        claims: list[Claim] = []
+        while len(claims) < count:
+            claim = await self._claim_sqlite(pod_id, max_concurrent, now)
+            if claim is None:
+                break
+            claims.append(claim)
+        return claims
 
     async def _any_pending(self) -> bool:
         async with self._db.sessions() as s:
@@ -92,12 +106,15 @@ class QueueRepo:
         return found is not None
 
     @uncancellable
-    async def _claim_postgres(self, pod_id: str, limit: int, now: datetime) -> Claim | None:
+    async def _claim_postgres(
+        self, pod_id: str, limit: int, count: int, now: datetime
+    ) -> list[Claim]:
         async with self._db.sessions.begin() as s:
             await s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK_KEY})
-            if int(await s.scalar(_count_active()) or 0) >= limit:
-                return None
-            row = (
+            free = limit - int(await s.scalar(_count_active()) or 0)
+            if free <= 0:
+                return []
+            rows = (
                 await s.execute(
                     select(AlertSession.session_id, AlertSession.orphan_count)
                     .where(
@@ -105,18 +122,18 @@ class QueueRepo:
                         AlertSession.deleted_at.is_(None),
                     )
                     .order_by(AlertSession.created_at)
-                    .limit(1)
+                    .limit(min(free, count))
                     .with_for_update(skip_locked=True)
                 )
-            ).first()
-            if row is None:
-                return None
+            ).all()
+            if not rows:
+                return []
             await s.execute(
                 update(AlertSession)
-                .where(AlertSession.session_id == row.session_id)
+                .where(AlertSession.session_id.in_([r.session_id for r in rows]))
                 .values(_claim_values(pod_id, now))
             )
-            return Claim(row.session_id, row.orphan_count)
+            return [Claim(r.session_id, r.orphan_count) for r in rows]
 
     @uncancellable
     async def _claim_sqlite(self, pod_id: str, limit: int, now: datetime) -> Claim | None:
@@ -162,12 +179,19 @@ class QueueRepo:
             )
         return SessionStatus(status) if status else None
 
-    async def recover_orphans(self, threshold: timedelta, max_retries: int) -> OrphanReport:
-        """Re-queue (up to ``max_retries`` times) or time out sessions whose heartbeat stopped."""
+    async def recover_orphans(
+        self, threshold: timedelta, max_retries: int, *, alive: Collection[str] = ()
+    ) -> OrphanReport:
+        """Re-queue (up to ``max_retries`` times) or time out sessions whose heartbeat stopped.
+
+        ``alive`` are sessions the caller is running itself: never orphans, even when their
+        heartbeat is late (a database outage, a starved event loop).
+        """
         cutoff = utcnow() - threshold
-        return await self._recover(
-            AlertSession.last_interaction_at < cutoff, max_retries, "stopped heartbeating"
-        )
+        stale = AlertSession.last_interaction_at < cutoff
+        if alive:
+            stale = and_(stale, AlertSession.session_id.not_in(list(alive)))
+        return await self._recover(stale, max_retries, "stopped heartbeating")
 
     async def recover_pod(self, pod_id: str, max_retries: int) -> OrphanReport:
         """At start-up: sessions this pod owned before it restarted."""

@@ -49,24 +49,7 @@ class SessionRepo:
 
     async def create(self, new: NewSession) -> None:
         """Insert a ``pending`` session; returns once it is committed (group commit)."""
-        await self._inserts.insert(
-            {
-                "session_id": new.session_id,
-                "alert_data": new.alert_data,
-                "agent_type": new.alert_type,
-                "alert_type": new.alert_type,
-                "chain_id": new.chain_id,
-                "status": SessionStatus.PENDING.value,
-                "created_at": utcnow(),
-                "author": new.author,
-                "runbook_url": new.runbook_url,
-                "mcp_selection": new.mcp_selection,
-                "slack_message_fingerprint": new.slack_message_fingerprint,
-                "session_metadata": new.session_metadata,
-                "orphan_count": 0,
-                "timeline_seq": 0,
-            }
-        )
+        await self._inserts.insert(session_row(new))
 
     async def get(self, session_id: str) -> AlertSession | None:
         async with self._db.sessions() as s:
@@ -164,6 +147,26 @@ class SessionRepo:
                 select(AlertSession.status).where(AlertSession.session_id == session_id)
             )
         return SessionStatus(value) if value else None
+
+
+def session_row(new: NewSession) -> dict[str, Any]:
+    """The ``alert_sessions`` row of a new ``pending`` session."""
+    return {
+        "session_id": new.session_id,
+        "alert_data": new.alert_data,
+        "agent_type": new.alert_type,
+        "alert_type": new.alert_type,
+        "chain_id": new.chain_id,
+        "status": SessionStatus.PENDING.value,
+        "created_at": utcnow(),
+        "author": new.author,
+        "runbook_url": new.runbook_url,
+        "mcp_selection": new.mcp_selection,
+        "slack_message_fingerprint": new.slack_message_fingerprint,
+        "session_metadata": new.session_metadata,
+        "orphan_count": 0,
+        "timeline_seq": 0,
+    }
 
 
 def _rowcount(result: Any) -> int:

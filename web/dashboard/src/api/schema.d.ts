@@ -38,6 +38,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts/alertmanager": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive Alertmanager */
+        post: operations["receive_alertmanager_api_v1_alerts_alertmanager_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runbooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Runbooks
+         * @description Blob URLs of the ``.md`` files under ``system.runbooks.repo_url``; always 200, empty
+         *     when unconfigured or when GitHub cannot be reached.
+         */
+        get: operations["list_runbooks_api_v1_runbooks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions": {
         parameters: {
             query?: never;
@@ -389,6 +427,124 @@ export interface components {
             default_alert_type: string;
             /** Default Chain Id */
             default_chain_id: string | null;
+        };
+        /**
+         * AlertmanagerAlert
+         * @description One alert of a notification. Unknown fields are ignored.
+         */
+        AlertmanagerAlert: {
+            /** Annotations */
+            annotations?: {
+                [key: string]: string;
+            };
+            /**
+             * Endsat
+             * @default
+             */
+            endsAt: string;
+            /**
+             * Fingerprint
+             * @default
+             */
+            fingerprint: string;
+            /**
+             * Generatorurl
+             * @default
+             */
+            generatorURL: string;
+            /** Labels */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * Startsat
+             * @default
+             */
+            startsAt: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "firing" | "resolved";
+        };
+        /** AlertmanagerResponse */
+        AlertmanagerResponse: {
+            /** Results */
+            results: components["schemas"]["AlertmanagerResult"][];
+        };
+        /**
+         * AlertmanagerResult
+         * @description What became of one group (``session_per: group``) or alert (``session_per: alert``).
+         */
+        AlertmanagerResult: {
+            /** Alert Type */
+            alert_type: string | null;
+            /** Key */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "group" | "alert";
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "created" | "duplicate" | "resolved" | "no_session";
+            /** Session Id */
+            session_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "firing" | "resolved";
+            /** Warnings */
+            warnings: string[];
+        };
+        /**
+         * AlertmanagerWebhook
+         * @description Body of ``POST /api/v1/alerts/alertmanager``: an Alertmanager ``webhook_config``
+         *     notification, version 4. Unknown fields are ignored.
+         */
+        AlertmanagerWebhook: {
+            /** Alerts */
+            alerts: components["schemas"]["AlertmanagerAlert"][];
+            /** Commonannotations */
+            commonAnnotations?: {
+                [key: string]: string;
+            };
+            /** Commonlabels */
+            commonLabels?: {
+                [key: string]: string;
+            };
+            /**
+             * Externalurl
+             * @default
+             */
+            externalURL: string;
+            /** Groupkey */
+            groupKey: string;
+            /** Grouplabels */
+            groupLabels?: {
+                [key: string]: string;
+            };
+            /** Receiver */
+            receiver: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "firing" | "resolved";
+            /**
+             * Truncatedalerts
+             * @default 0
+             */
+            truncatedAlerts: number;
+            /**
+             * Version
+             * @constant
+             */
+            version: "4";
         };
         /** CancelResponse */
         CancelResponse: {
@@ -899,6 +1055,8 @@ export interface components {
             /** Output Tokens */
             output_tokens: number;
             quality_rating: components["schemas"]["QualityRating"] | null;
+            /** Resolved At */
+            resolved_at: string | null;
             review_status: components["schemas"]["ReviewStatus"] | null;
             /** Reviewed At */
             reviewed_at: string | null;
@@ -1300,6 +1458,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    receive_alertmanager_api_v1_alerts_alertmanager_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertmanagerWebhook"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertmanagerResponse"];
+                };
+            };
+            /** @description malformed notification, or an alert TARSy cannot take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description body over 2 MiB, or a session's data over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_runbooks_api_v1_runbooks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                };
             };
         };
     };

@@ -93,6 +93,7 @@ export function detail(status: SessionDetail["status"], stageStatus: "active" | 
     executive_summary_error: null,
     runbook_url: null,
     slack_message_fingerprint: null,
+    resolved_at: null,
     mcp_selection: null,
     created_at: "2026-01-01T00:00:00Z",
     started_at: "2026-01-01T00:00:01Z",
