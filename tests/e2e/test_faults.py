@@ -53,6 +53,21 @@ async def kill_9(proc: subprocess.Popen[bytes]) -> None:
     assert await asyncio.to_thread(proc.wait, 10) == -9
 
 
+async def in_flight_then_killed(
+    tmp_path: Path, schema: str, env: dict[str, str], llm: FakeLLM
+) -> dict[str, str]:
+    """Start pod-a, submit ``IN_FLIGHT`` alerts, wait until the LLM holds every one of them,
+    then ``kill -9`` the server. The sessions' ids (with their alert markers)."""
+    with serve_process(tmp_path, schema, "pod-a", **env) as (url, proc):
+        await wait_healthy(url)
+        async with httpx.AsyncClient(base_url=url, timeout=30) as api:
+            sessions = await submit_alerts(api, IN_FLIGHT)
+            await until(lambda: llm.held() == IN_FLIGHT, 30, "20 sessions in flight")
+            assert set((await statuses(api, list(sessions))).values()) == {"in_progress"}
+        await kill_9(proc)
+    return sessions
+
+
 async def test_kill_9_then_restart_requeues_once_then_times_out(tmp_path: Path) -> None:
     """``kill -9`` of a server running 20 sessions, restarted with the same pod id: start-up
     recovery re-queues all 20 (retry 1 of ``orphan_retries`` 1). Half of them complete; the
@@ -63,14 +78,8 @@ async def test_kill_9_then_restart_requeues_once_then_times_out(tmp_path: Path) 
     try:
         async with serving(llm) as llm_url:
             env = serve_extra_env(write_config(tmp_path / "cfg", llm_url))
-            with serve_process(tmp_path, schema, "pod-a", **env) as (url, proc):
-                await wait_healthy(url)
-                async with httpx.AsyncClient(base_url=url, timeout=30) as api:
-                    sessions = await submit_alerts(api, IN_FLIGHT)
-                    sids = list(sessions)
-                    await until(lambda: llm.held() == IN_FLIGHT, 30, "20 sessions in flight")
-                    assert set((await statuses(api, sids)).values()) == {"in_progress"}
-                await kill_9(proc)
+            sessions = await in_flight_then_killed(tmp_path, schema, env, llm)
+            sids = list(sessions)
 
             # Restarted: every session is re-queued and runs again; the odd ones are held.
             odd = {sessions[sid] for sid in sids[1::2]}
@@ -108,13 +117,8 @@ async def test_kill_9_another_replica_takes_the_sessions_over(tmp_path: Path) ->
     try:
         async with serving(llm) as llm_url:
             env = serve_extra_env(write_config(tmp_path / "cfg", llm_url))
-            with serve_process(tmp_path, schema, "pod-a", **env) as (url, proc):
-                await wait_healthy(url)
-                async with httpx.AsyncClient(base_url=url, timeout=30) as api:
-                    sessions = await submit_alerts(api, IN_FLIGHT)
-                    sids = list(sessions)
-                    await until(lambda: llm.held() == IN_FLIGHT, 30, "20 sessions in flight")
-                await kill_9(proc)
+            sessions = await in_flight_then_killed(tmp_path, schema, env, llm)
+            sids = list(sessions)
             llm.holds = lambda _marker: False
             with serve_process(tmp_path, schema, "pod-b", **env) as (url, _proc):
                 await wait_healthy(url)
