@@ -2,6 +2,7 @@
 
 Modules (one job each):
 
+- ``sdk``         the MCP SDK, imported by the first connection in a worker thread.
 - ``arguments``   the model's argument text -> JSON object (JSON, YAML, ``k=v``, raw string).
 - ``transports``  SDK transport per configured server (stdio, streamable HTTP, SSE); cleanup.
 - ``connection``  ``McpConnection``: one client session held by its own task, with reconnect.

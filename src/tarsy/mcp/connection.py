@@ -11,26 +11,28 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 import anyio
 import httpx2
-import mcp_types as types
-from mcp import Client
-from mcp.shared.exceptions import MCPError
-from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from tarsy.config.schema_tarsy import McpServerConfig
 from tarsy.domain.tools import JsonValue
+from tarsy.mcp import sdk
 from tarsy.mcp.transports import TransportSetupError, build_transport
+
+if TYPE_CHECKING:  # the SDK itself is imported on first use (``sdk.load``)
+    import mcp_types as types
+    from mcp import Client
 
 log = logging.getLogger(__name__)
 
 ErrorKind = Literal["connection", "timeout", "protocol", "unknown"]
-CLIENT_INFO = types.Implementation(name="tarsy", version="1")
+CLIENT_NAME, CLIENT_VERSION = "tarsy", "1"
 _CLOSE_TIMEOUT = 10.0
 _LIST_PAGE_CAP = 50
 _STDERR_TAIL = 600
@@ -68,10 +70,13 @@ def classify(exc: BaseException) -> ErrorKind:
         return classify(exc.exceptions[0])
     if isinstance(exc, TimeoutError):
         return "timeout"
-    if isinstance(exc, MCPError):
-        if exc.code == CONNECTION_CLOSED:
+    if _is_mcp_error(exc):
+        import mcp_types
+
+        code = getattr(exc, "code", None)
+        if code == mcp_types.CONNECTION_CLOSED:
             return "connection"
-        return "timeout" if exc.code == REQUEST_TIMEOUT else "protocol"
+        return "timeout" if code == mcp_types.REQUEST_TIMEOUT else "protocol"
     connection_errors = (
         anyio.ClosedResourceError,
         anyio.BrokenResourceError,
@@ -86,8 +91,14 @@ def describe(exc: BaseException) -> str:
     """A one-line description of ``exc`` (the first leaf of an exception group)."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
-    text = exc.message if isinstance(exc, MCPError) else str(exc)
+    text = str(getattr(exc, "message", exc)) if _is_mcp_error(exc) else str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _is_mcp_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the SDK's ``MCPError`` (never, while the SDK is not imported)."""
+    module = sys.modules.get("mcp.shared.exceptions")
+    return module is not None and isinstance(exc, module.MCPError)
 
 
 class McpConnection:
@@ -175,6 +186,7 @@ class McpConnection:
         return self._client
 
     async def _start(self) -> None:
+        await sdk.load()
         self._stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[Client] = loop.create_future()
@@ -198,9 +210,13 @@ class McpConnection:
         self.server_instructions = instructions or ""
 
     async def _run(self, ready: asyncio.Future[Client], stop: asyncio.Event) -> None:
+        from mcp import Client
+        from mcp_types import Implementation
+
+        info = Implementation(name=CLIENT_NAME, version=CLIENT_VERSION)
         try:
             transport = build_transport(self.config.transport, self.execution_id, self._errlog())
-            async with Client(transport, cache=None, client_info=CLIENT_INFO) as client:
+            async with Client(transport, cache=None, client_info=info) as client:
                 ready.set_result(client)
                 await stop.wait()
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001  # task boundary: report it
@@ -259,6 +275,8 @@ def _server_tool(tool: types.Tool) -> ServerTool:
 
 def result_text(result: types.CallToolResult) -> str:
     """Concatenate the text parts of a tool result; other parts are named, not inlined."""
+    import mcp_types as types
+
     parts: list[str] = []
     for block in result.content:
         match block:

@@ -13,17 +13,16 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import httpx2
-from mcp.client import Transport
-from mcp.client._transport import TransportStreams
-from mcp.client.sse import sse_client
-from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp.client.streamable_http import streamable_http_client
 
 from tarsy.config import SESSION_ID_PLACEHOLDER
 from tarsy.config.schema_tarsy import TransportConfig
+
+if TYPE_CHECKING:  # the SDK is imported on first use (``tarsy.mcp.sdk``)
+    from mcp.client import Transport
+    from mcp.client._transport import TransportStreams
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +74,9 @@ def build_transport(
     transport: TransportConfig, execution_id: str, errlog: TextIO = sys.stderr
 ) -> Transport:
     """The SDK transport for ``transport``; raises ``TransportSetupError`` when incomplete."""
+    from mcp.client.sse import sse_client
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
     match transport.type:
         case "stdio":
             if not transport.command:
@@ -110,6 +112,8 @@ def build_transport(
 @asynccontextmanager
 async def _owned_http(client: httpx2.AsyncClient, url: str) -> AsyncIterator[TransportStreams]:
     """Streamable HTTP over ``client``, closing the client afterwards."""
+    from mcp.client.streamable_http import streamable_http_client
+
     async with client, streamable_http_client(url, http_client=client) as streams:
         yield streams
 
