@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import uvicorn
 import websockets
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -46,7 +45,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).parent))
-from pipeline import DEFAULT_PG, drop_pg_schema, free_port, new_pg_schema, when
+from pipeline import DEFAULT_PG, drop_pg_schema, free_port, new_pg_schema, serving, when
 from startup import TARSY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,20 +162,6 @@ def memory(pid: int) -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
-async def serve_llm(fake: FakeOpenAI) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    app = Starlette(routes=[Route("/v1/chat/completions", fake.handle, methods=["POST"])])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    for _ in range(1000):
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, task, f"http://127.0.0.1:{port}"
-
-
 def spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     """A child process whose output is discarded (the server logs warnings only)."""
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -255,7 +240,12 @@ async def drive(
 
 async def run(args: argparse.Namespace) -> Run:
     fake = FakeOpenAI(args.llm_latency)
-    llm_server, llm_task, llm_url = await serve_llm(fake)
+    app = Starlette(routes=[Route("/v1/chat/completions", fake.handle, methods=["POST"])])
+    async with serving(app) as llm_url:
+        return await measure(args, fake, llm_url)
+
+
+async def measure(args: argparse.Namespace, fake: FakeOpenAI, llm_url: str) -> Run:
     work = Path(tempfile.mkdtemp(prefix="tarsy-throughput-"))
     schema = await new_pg_schema(args.database_url)
     mcp_port, port = free_port(), free_port()
@@ -342,8 +332,6 @@ async def run(args: argparse.Namespace) -> Run:
                     proc.wait(30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-        llm_server.should_exit = True
-        await llm_task
         await drop_pg_schema(args.database_url, schema)
         shutil.rmtree(work, ignore_errors=True)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import subprocess
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -53,17 +55,26 @@ async def kill_9(proc: subprocess.Popen[bytes]) -> None:
     assert await asyncio.to_thread(proc.wait, 10) == -9
 
 
+@asynccontextmanager
+async def server_api(
+    tmp_path: Path, schema: str, pod: str, env: dict[str, str]
+) -> AsyncIterator[tuple[httpx.AsyncClient, subprocess.Popen[bytes]]]:
+    """A healthy ``tarsy serve`` child process and an HTTP client of it."""
+    with serve_process(tmp_path, schema, pod, **env) as (url, proc):
+        await wait_healthy(url)
+        async with httpx.AsyncClient(base_url=url, timeout=30) as api:
+            yield api, proc
+
+
 async def in_flight_then_killed(
     tmp_path: Path, schema: str, env: dict[str, str], llm: FakeLLM
 ) -> dict[str, str]:
     """Start pod-a, submit ``IN_FLIGHT`` alerts, wait until the LLM holds every one of them,
     then ``kill -9`` the server. The sessions' ids (with their alert markers)."""
-    with serve_process(tmp_path, schema, "pod-a", **env) as (url, proc):
-        await wait_healthy(url)
-        async with httpx.AsyncClient(base_url=url, timeout=30) as api:
-            sessions = await submit_alerts(api, IN_FLIGHT)
-            await until(lambda: llm.held() == IN_FLIGHT, 30, "20 sessions in flight")
-            assert set((await statuses(api, list(sessions))).values()) == {"in_progress"}
+    async with server_api(tmp_path, schema, "pod-a", env) as (api, proc):
+        sessions = await submit_alerts(api, IN_FLIGHT)
+        await until(lambda: llm.held() == IN_FLIGHT, 30, "20 sessions in flight")
+        assert set((await statuses(api, list(sessions))).values()) == {"in_progress"}
         await kill_9(proc)
     return sessions
 
@@ -84,20 +95,16 @@ async def test_kill_9_then_restart_requeues_once_then_times_out(tmp_path: Path) 
             # Restarted: every session is re-queued and runs again; the odd ones are held.
             odd = {sessions[sid] for sid in sids[1::2]}
             llm.holds = odd.__contains__
-            with serve_process(tmp_path, schema, "pod-a", **env) as (url, proc):
-                await wait_healthy(url)
-                async with httpx.AsyncClient(base_url=url, timeout=30) as api:
-                    await settle(api, sids[0::2], 45)
-                    await until(lambda: set(llm.waiting) == odd, 30, "odd sessions in flight")
-                    second = await statuses(api, sids)
+            async with server_api(tmp_path, schema, "pod-a", env) as (api, proc):
+                await settle(api, sids[0::2], 45)
+                await until(lambda: set(llm.waiting) == odd, 30, "odd sessions in flight")
+                second = await statuses(api, sids)
                 await kill_9(proc)
             assert Counter(second.values()) == {"completed": 10, "in_progress": 10}, second
 
             llm.holds = lambda _marker: False
-            with serve_process(tmp_path, schema, "pod-a", **env) as (url, _proc):
-                await wait_healthy(url)
-                async with httpx.AsyncClient(base_url=url, timeout=30) as api:
-                    final = await settle(api, sids, 30)
+            async with server_api(tmp_path, schema, "pod-a", env) as (api, _proc):
+                final = await settle(api, sids, 30)
         stored = await rows(pg_url(), schema, sids)
     finally:
         await drop_pg_schema(schema)
@@ -120,10 +127,8 @@ async def test_kill_9_another_replica_takes_the_sessions_over(tmp_path: Path) ->
             sessions = await in_flight_then_killed(tmp_path, schema, env, llm)
             sids = list(sessions)
             llm.holds = lambda _marker: False
-            with serve_process(tmp_path, schema, "pod-b", **env) as (url, _proc):
-                await wait_healthy(url)
-                async with httpx.AsyncClient(base_url=url, timeout=30) as api:
-                    final = await settle(api, sids, 45)
+            async with server_api(tmp_path, schema, "pod-b", env) as (api, _proc):
+                final = await settle(api, sids, 45)
         stored = await rows(pg_url(), schema, sids)
     finally:
         await drop_pg_schema(schema)
@@ -144,25 +149,24 @@ async def test_a_postgres_restart_mid_run_is_survived(tmp_path: Path) -> None:
     async with private_postgres() as pg, serving(llm) as llm_url:
         env = serve_extra_env(write_config(tmp_path / "cfg", llm_url))
         env["TARSY_DATABASE_URL"] = pg.url
-        with serve_process(tmp_path, "", "pod-a", **env) as (url, proc):  # public schema
-            await wait_healthy(url)
-            async with httpx.AsyncClient(base_url=url, timeout=30) as api:
-                sessions = await submit_alerts(api, 10)
-                sids = list(sessions)
-                await until(lambda: llm.held() == 10, 30, "10 sessions in flight")
-                await pg.stop("fast")
-                early = {sessions[sid] for sid in sids[0::2]}
-                llm.holds = lambda marker: marker not in early
-                await asyncio.sleep(3)
-                await pg.start()
-                llm.holds = lambda _marker: False
-                await wait_healthy(url, timeout=30)
-                final = await settle(api, sids, 45)
-                async with ws_client(url) as client:
-                    await client.subscribe("sessions")
-                    [sid] = await submit_alerts(api, 1)
-                    await client.wait_for(status_is(sid, "completed"), timeout=30)  # type: ignore[arg-type]
-                health = (await api.get("/health")).json()
+        async with server_api(tmp_path, "", "pod-a", env) as (api, proc):  # public schema
+            url = str(api.base_url).rstrip("/")
+            sessions = await submit_alerts(api, 10)
+            sids = list(sessions)
+            await until(lambda: llm.held() == 10, 30, "10 sessions in flight")
+            await pg.stop("fast")
+            early = {sessions[sid] for sid in sids[0::2]}
+            llm.holds = lambda marker: marker not in early
+            await asyncio.sleep(3)
+            await pg.start()
+            llm.holds = lambda _marker: False
+            await wait_healthy(url, timeout=30)
+            final = await settle(api, sids, 45)
+            async with ws_client(url) as client:
+                await client.subscribe("sessions")
+                [sid] = await submit_alerts(api, 1)
+                await client.wait_for(status_is(sid, "completed"), timeout=30)  # type: ignore[arg-type]
+            health = (await api.get("/health")).json()
             assert proc.poll() is None, "the server process exited"
         stored = await rows(pg.url, "", sids)
     assert health["status"] == "healthy", health
@@ -181,14 +185,12 @@ async def test_a_429_storm_is_absorbed(tmp_path: Path) -> None:
     try:
         async with serving(llm) as llm_url:
             env = serve_extra_env(write_config(tmp_path / "cfg", llm_url))
-            with serve_process(tmp_path, schema, "pod-a", **env) as (url, _proc):
-                await wait_healthy(url)
-                async with httpx.AsyncClient(base_url=url, timeout=30) as api:
-                    sessions = await submit_alerts(api, IN_FLIGHT)
-                    final = await settle(api, list(sessions), 50)
-                    details = {
-                        sid: (await api.get(f"/api/v1/sessions/{sid}")).json() for sid in sessions
-                    }
+            async with server_api(tmp_path, schema, "pod-a", env) as (api, _proc):
+                sessions = await submit_alerts(api, IN_FLIGHT)
+                final = await settle(api, list(sessions), 50)
+                details = {
+                    sid: (await api.get(f"/api/v1/sessions/{sid}")).json() for sid in sessions
+                }
     finally:
         await drop_pg_schema(schema)
     assert final == dict.fromkeys(sessions, "completed"), final

@@ -13,13 +13,15 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.fakehttp import served
 
 
 @dataclass(frozen=True)
@@ -82,33 +84,16 @@ async def _frames(reply: Reply) -> AsyncIterator[bytes]:
 
 
 class RunningServer:
-    """Starts uvicorn for ``vendor`` on a random port; ``stop`` ends it."""
+    """Serves ``vendor`` on a random port (``tests.fakehttp.served``); ``stop`` ends it."""
 
     def __init__(self, vendor: FakeVendor) -> None:
-        app = Starlette(routes=[Route("/{path:path}", vendor.handle, methods=["POST"])])
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=0,
-            log_level="error",
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._task: asyncio.Task[None] | None = None
+        self._app = Starlette(routes=[Route("/{path:path}", vendor.handle, methods=["POST"])])
+        self._stack = AsyncExitStack()
         self.vendor = vendor
 
     async def start(self) -> str:
-        self._task = asyncio.create_task(self._server.serve())
-        for _ in range(2000):
-            if self._server.started:
-                break
-            await asyncio.sleep(0.005)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.vendor.url = f"http://127.0.0.1:{port}"
+        self.vendor.url = await self._stack.enter_async_context(served(self._app))
         return self.vendor.url
 
     async def stop(self) -> None:
-        self._server.should_exit = True
-        if self._task is not None:
-            await self._task
+        await self._stack.aclose()
