@@ -280,27 +280,31 @@ class WorkerPool:
         running = _Running(claim, task)
         self._running[sid] = running
         heartbeat = asyncio.create_task(self._heartbeat(running), name=f"heartbeat-{sid}")
+        # The session stays in ``_running`` until its terminal state is written: while that
+        # write waits (a database outage), this replica's orphan scan must not take it away.
         try:
-            timeout = self._settings.session_timeout.total_seconds()
-            done, _ = await asyncio.wait({task}, timeout=timeout)
-            if not done:
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
-                result = SessionResult(
-                    SessionStatus.TIMED_OUT,
-                    error_message=f"Session timed out after {self._settings.session_timeout}",
-                )
-            else:
-                result = self._outcome(running)
+            try:
+                timeout = self._settings.session_timeout.total_seconds()
+                done, _ = await asyncio.wait({task}, timeout=timeout)
+                if not done:
+                    task.cancel()
+                    with contextlib.suppress(BaseException):
+                        await task
+                    result = SessionResult(
+                        SessionStatus.TIMED_OUT,
+                        error_message=f"Session timed out after {self._settings.session_timeout}",
+                    )
+                else:
+                    result = self._outcome(running)
+            finally:
+                running.done.set()
+                await heartbeat
+            if running.reason in ("lost", "shutdown"):
+                log.warning("session %s: abandoned (%s)", sid, running.reason)
+                return
+            await self._finalise(claim, result)
         finally:
-            running.done.set()
-            await heartbeat
             self._running.pop(sid, None)
-        if running.reason in ("lost", "shutdown"):
-            log.warning("session %s: abandoned (%s)", sid, running.reason)
-            return
-        await self._finalise(claim, result)
 
     def _outcome(self, running: _Running) -> SessionResult:
         task = running.task

@@ -212,6 +212,37 @@ async def test_a_replica_never_orphans_the_sessions_it_runs(database: Database) 
         await replica.stop(timeout=5)
 
 
+async def test_a_session_whose_final_write_waits_is_not_orphaned_by_its_replica(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run has ended but its terminal state is not written yet (the write waits out a
+    database outage): the replica's own orphan scan must leave the session alone."""
+    [sid] = await submit(database, 1)
+    runner = BlockingRunner()
+    runner.release.set()  # the run ends at once
+    replica = pool(database, runner, "pod-a", replace(FAST, heartbeat_interval=timedelta(hours=1)))
+    writing, unblock = asyncio.Event(), asyncio.Event()
+    finalise = replica._sessions.finalise
+
+    async def slow_finalise(*args: object, **kwargs: object) -> bool:
+        writing.set()
+        await unblock.wait()
+        return await finalise(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(replica._sessions, "finalise", slow_finalise)
+    await replica.start()
+    try:
+        await asyncio.wait_for(writing.wait(), 10)
+        await asyncio.sleep(0.8)  # past the orphan threshold, and no heartbeat since the claim
+        assert (await replica.scan_orphans()).requeued == []
+        unblock.set()
+        await wait_for_status(database, [sid], "completed")
+        assert (await session_row(database, sid)).orphan_count == 0
+    finally:
+        unblock.set()
+        await replica.stop(timeout=5)
+
+
 class StaleThenFreshRunner(BlockingRunner):
     """The first attempt blocks and answers "stale"; later attempts answer "fresh" at once."""
 
