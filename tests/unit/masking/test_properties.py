@@ -21,13 +21,14 @@ from tarsy.masking import (
 )
 
 CORPUS = Path(__file__).parents[2] / "fixtures" / "masking" / "samples"
-MARKERS = frozenset({p.marker for p in BUILTIN_PATTERNS.values()} | {SECRET_DATA_MARKER})
+CUSTOM_MARKER = "[MASKED_INTERNAL_ID]"
+MARKERS = frozenset(
+    {p.marker for p in BUILTIN_PATTERNS.values()} | {SECRET_DATA_MARKER, CUSTOM_MARKER}
+)
 GROUPS = sorted(PATTERN_GROUPS)
 MASKERS: dict[str, Masker] = {g: build_masker(MaskingRules(groups=(g,))) for g in GROUPS}
 MASKERS["all+custom"] = build_masker(
-    MaskingRules(
-        groups=("all",), custom=(CustomRule(r"INTERNAL_[A-Z0-9]{4,}", "[MASKED_INTERNAL_ID]"),)
-    )
+    MaskingRules(groups=("all",), custom=(CustomRule(r"INTERNAL_[A-Z0-9]{4,}", CUSTOM_MARKER),))
 )
 
 # Pieces that patterns are made of, so that generated text hits them (and near misses).
