@@ -36,6 +36,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import websockets
@@ -181,12 +182,28 @@ async def wait_http(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
     raise SystemExit(f"{what} did not come up at {url}")
 
 
+@dataclass
+class Seen:
+    """What the driver saw of one session, in wall-clock seconds."""
+
+    sent: float
+    answered: float = 0.0
+    ended: float = 0.0
+
+
 async def drive(
-    api: httpx.AsyncClient, ws_url: str, total: int, concurrency: int
+    api: httpx.AsyncClient,
+    ws_url: str,
+    total: int,
+    concurrency: int,
+    seen: dict[str, Seen] | None = None,
 ) -> tuple[int, float]:
     """Keep ``concurrency`` sessions in flight until ``total`` have ended; (ended, seconds).
 
-    Ends are seen on the WebSocket ``sessions`` channel, as the dashboard sees them."""
+    Ends are seen on the WebSocket ``sessions`` channel, as the dashboard sees them; ``seen``
+    collects when each session was sent, answered and seen ending."""
+    seen = {} if seen is None else seen
+    ends: dict[str, float] = {}
     live: set[str] = set()
     early: set[str] = set()  # ended before their POST answered
     ended = 0
@@ -194,9 +211,11 @@ async def drive(
     room = asyncio.Semaphore(concurrency)
 
     async def submit() -> None:
+        sent = time.time()
         reply = await api.post("/api/v1/alerts", json={"alert_type": "bench", "data": "down"})
         reply.raise_for_status()
         sid = reply.json()["session_id"]
+        seen[sid] = Seen(sent=sent, answered=time.time(), ended=ends.pop(sid, 0.0))
         if sid in early:
             early.discard(sid)
             room.release()
@@ -216,6 +235,10 @@ async def drive(
                     continue
                 sid = event["session_id"]
                 ended += 1
+                if sid in seen:
+                    seen[sid].ended = time.time()
+                else:
+                    ends[sid] = time.time()
                 if sid in live:
                     live.discard(sid)
                     room.release()
@@ -236,6 +259,28 @@ async def drive(
         elapsed = time.perf_counter() - started
         listener.cancel()
     return ended, elapsed
+
+
+def print_cycle(sessions: list[dict[str, Any]], seen: dict[str, Seen]) -> None:
+    """Where one session's cycle (alert sent to its end seen on the WebSocket) goes, p50 over
+    the last sessions listed: the driver's next alert follows at once, so 50 / cycle is the
+    best sessions/s."""
+    parts: dict[str, list[float]] = {"POST answered": [], "claimed": [], "ended": [], "seen": []}
+    cycles = []
+    for s in sessions:
+        mine = seen.get(s["id"])
+        if mine is None or not (s["started_at"] and s["completed_at"] and mine.ended):
+            continue
+        created = when(s["created_at"]).timestamp()
+        started, completed = when(s["started_at"]).timestamp(), when(s["completed_at"]).timestamp()
+        parts["POST answered"].append(mine.answered - mine.sent)
+        parts["claimed"].append(started - created)
+        parts["ended"].append(completed - started)
+        parts["seen"].append(mine.ended - completed)
+        cycles.append(mine.ended - mine.sent)
+    if cycles:
+        steps = ", ".join(f"{k} {1000 * statistics.median(v):.0f} ms" for k, v in parts.items())
+        print(f"cycle p50 {statistics.median(cycles):.2f} s: {steps}")
 
 
 async def run(args: argparse.Namespace) -> Run:
@@ -281,7 +326,8 @@ async def measure(args: argparse.Namespace, fake: FakeOpenAI, llm_url: str) -> R
             await drive(api, ws_url, args.warmup, args.concurrency)
             before, cpu_before = fake.calls, cpu_seconds(server.pid)
             own_before, mcp_before = time.process_time(), cpu_seconds(mcp.pid)
-            ended, elapsed = await drive(api, ws_url, args.sessions, args.concurrency)
+            seen: dict[str, Seen] = {}
+            ended, elapsed = await drive(api, ws_url, args.sessions, args.concurrency, seen)
             cpu = cpu_seconds(server.pid) - cpu_before
             own, mcp_cpu = time.process_time() - own_before, cpu_seconds(mcp.pid) - mcp_before
             print(
@@ -323,6 +369,7 @@ async def measure(args: argparse.Namespace, fake: FakeOpenAI, llm_url: str) -> R
                     f"{statistics.median(durations):.2f} s, max {max(durations):.2f} s "
                     f"(critical path {3 * args.llm_latency:.2f} s)"
                 )
+            print_cycle(listed["sessions"], seen)
         return result
     finally:
         for proc in (server, mcp):
