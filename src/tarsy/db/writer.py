@@ -74,7 +74,7 @@ def _future() -> asyncio.Future[Any]:
 
 @dataclass(slots=True)
 class _Write:
-    kind: Literal["insert", "update", "timeline", "indexed", "statement", "mark", "notify"]
+    kind: Literal["insert", "update", "timeline", "indexed", "statement", "fetch", "mark", "notify"]
     table: Table
     row: dict[str, Any]
     returning: str | None = None
@@ -171,8 +171,18 @@ class GroupWriter:
     async def execute(self, statement: Executable) -> int:
         """Run ``statement`` (an UPDATE or DELETE) after everything posted before it; the
         number of rows it changed."""
-        write = _Write("statement", _MARK_TABLE, {}, statement=statement)
-        return int(await self._post(write).result())
+        return int(await self.post_execute(statement).result())
+
+    def post_execute(self, statement: Executable) -> Pending:
+        """Queue ``statement`` (an UPDATE or DELETE) to run after everything posted before it;
+        its result is the number of rows it changed."""
+        return self._post(_Write("statement", _MARK_TABLE, {}, statement=statement))
+
+    async def fetch(self, statement: Executable) -> list[Any]:
+        """Run ``statement`` (an UPDATE ... RETURNING) after everything posted before it; the
+        rows it returned, as mappings."""
+        write = _Write("fetch", _MARK_TABLE, {}, statement=statement)
+        return list(await self._post(write).result())
 
     def post_notify(
         self, channel: str, texts: Callable[[Any], Sequence[str]], *, after: Pending | None = None
@@ -296,6 +306,8 @@ class GroupWriter:
             if w.kind == "statement" and w.statement is not None:
                 outcome = await conn.execute(w.statement)
                 results[id(w)] = int(getattr(outcome, "rowcount", 0) or 0)
+            elif w.kind == "fetch" and w.statement is not None:
+                results[id(w)] = (await conn.execute(w.statement)).mappings().all()
         await self._notify(conn, [w for w in batch if w.kind == "notify"], results)
         return [results.get(id(w)) for w in batch]
 

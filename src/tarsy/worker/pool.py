@@ -25,6 +25,7 @@ from tarsy.db.repos.queue import Claim, OrphanReport, QueueRepo
 from tarsy.db.repos.runs import close_open_runs
 from tarsy.db.repos.sessions import Finalisation, SessionRepo
 from tarsy.db.repos.timeline import TimelineRepo
+from tarsy.db.tables import AlertSession
 from tarsy.domain.statuses import SessionStatus, StageStatus, TimelineStatus
 from tarsy.events.bus import SESSIONS, Bus, session_channel
 from tarsy.events.payloads import SessionStatus as SessionStatusEvent
@@ -320,7 +321,7 @@ class WorkerPool:
         sid = claim.session_id
         if result.status is not SessionStatus.COMPLETED:
             await close_open_runs(self._db, sid, TERMINAL_STAGE[result.status])
-        won = await self._sessions.finalise(
+        stored = await self._sessions.finalise(
             sid,
             claim.attempt,
             Finalisation(
@@ -331,23 +332,27 @@ class WorkerPool:
                 error_message=result.error_message,
             ),
         )
-        if not won:
+        if stored is None:
             log.warning("session %s: lost the final compare-and-set; skipping", sid)
             return
-        await self._timeline.finish_streaming(sid, TERMINAL_TIMELINE[result.status])
+        # Posted: written before (or with) the status notification below, not waited for.
+        self._timeline.post_finish_streaming(sid, TERMINAL_TIMELINE[result.status])
         self.stats.finished += 1
         log.info("session %s: %s", sid, result.status.value)
         await self._publish_status(sid, result.status)
-        await self._observe_terminal(sid, result.status)
+        await self._observe_terminal(sid, result.status, stored)
 
-    async def _observe_terminal(self, session_id: str, status: SessionStatus) -> None:
+    async def _observe_terminal(
+        self, session_id: str, status: SessionStatus, session: AlertSession | None = None
+    ) -> None:
         """Count a terminal session with its wait (submitted to claimed) and run time, and
-        schedule its terminal notice."""
-        try:
-            session = await self._sessions.get(session_id)
-        except Exception:
-            log.exception("session %s: reading it for metrics failed", session_id)
-            return
+        schedule its terminal notice. ``session`` is the stored row when the caller has it."""
+        if session is None:
+            try:
+                session = await self._sessions.get(session_id)
+            except Exception:
+                log.exception("session %s: reading it for metrics failed", session_id)
+                return
         if session is None:
             return
         self._notices.finished(session)

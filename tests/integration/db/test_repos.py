@@ -58,18 +58,21 @@ async def test_finalise_is_a_compare_and_set_on_the_attempt(database: Database) 
     assert claim is not None and claim.session_id == sid
     repo = SessionRepo(database)
     stale = Finalisation(SessionStatus.COMPLETED, final_analysis="stale")
-    assert not await repo.finalise(sid, claim.attempt + 1, stale)
+    assert await repo.finalise(sid, claim.attempt + 1, stale) is None
     done = Finalisation(SessionStatus.COMPLETED, final_analysis="ok")
-    assert await repo.finalise(sid, claim.attempt, done)
-    assert not await repo.finalise(sid, claim.attempt, stale)  # already terminal
+    stored = await repo.finalise(sid, claim.attempt, done)
+    assert await repo.finalise(sid, claim.attempt, stale) is None  # already terminal
     row = await repo.get(sid)
-    assert row is not None
+    assert row is not None and stored is not None
     assert (row.status, row.final_analysis, row.review_status) == (
         "completed",
         "ok",
         "needs_review",
     )
     assert row.completed_at is not None and row.completed_at.tzinfo is not None
+    # the winner gets the session as stored, without reading it again
+    columns = ("status", "final_analysis", "created_at", "started_at", "completed_at", "pod_id")
+    assert [getattr(stored, c) for c in columns] == [getattr(row, c) for c in columns]
 
 
 async def test_outbox_catch_up_by_channel(database: Database) -> None:

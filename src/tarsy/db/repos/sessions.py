@@ -111,8 +111,11 @@ class SessionRepo:
             },
         )
 
-    async def finalise(self, session_id: str, attempt: int, result: Finalisation) -> bool:
-        """Write the terminal state if this attempt still owns the session (compare-and-set)."""
+    async def finalise(
+        self, session_id: str, attempt: int, result: Finalisation
+    ) -> AlertSession | None:
+        """Write the terminal state if this attempt still owns the session (compare-and-set):
+        the session as stored then, or None when the attempt lost it."""
         now = utcnow()
         cancelled = result.status is SessionStatus.CANCELLED
         values: dict[str, Any] = {
@@ -130,16 +133,18 @@ class SessionRepo:
             values["reviewed_at"] = now
         # Through the group writer: after everything the run posted, so a terminal session
         # always has its timeline and trace stored.
-        changed = await self._db.writer.execute(
-            update(AlertSession)
+        table = table_of(AlertSession)
+        rows = await self._db.writer.fetch(
+            update(table)
             .where(
-                AlertSession.session_id == session_id,
-                AlertSession.status.in_(ACTIVE),
-                AlertSession.orphan_count == attempt,
+                table.c.session_id == session_id,
+                table.c.status.in_(ACTIVE),
+                table.c.orphan_count == attempt,
             )
             .values(**values)
+            .returning(*table.columns)
         )
-        return changed == 1
+        return AlertSession(**rows[0]) if rows else None
 
     async def status_of(self, session_id: str) -> SessionStatus | None:
         async with self._db.sessions() as s:

@@ -109,9 +109,16 @@ class TimelineRepo:
         ]
         if execution_id is not None:
             where.append(TimelineEvent.execution_id == execution_id)
-        return await self._db.writer.execute(
-            update(TimelineEvent).where(*where).values(status=status.value, updated_at=utcnow())
-        )
+        return await self._db.writer.execute(_finish(where, status))
+
+    def post_finish_streaming(self, session_id: str, status: TimelineStatus) -> Pending:
+        """``finish_streaming`` for a whole session, posted: written with (or before) whatever
+        is posted after it."""
+        where = [
+            TimelineEvent.session_id == session_id,
+            TimelineEvent.status == TimelineStatus.STREAMING.value,
+        ]
+        return self._db.writer.post_execute(_finish(where, status))
 
     async def list_for_session(self, session_id: str) -> list[TimelineEvent]:
         async with self._db.sessions() as s:
@@ -121,6 +128,10 @@ class TimelineRepo:
                 .order_by(TimelineEvent.sequence_number)
             )
             return list(rows.all())
+
+
+def _finish(where: list[Any], status: TimelineStatus) -> Any:
+    return update(TimelineEvent).where(*where).values(status=status.value, updated_at=utcnow())
 
 
 async def stage_texts(db: Database, session_id: str) -> list[tuple[Stage, list[TimelineEvent]]]:

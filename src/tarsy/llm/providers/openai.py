@@ -13,16 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import cast
 
 import httpx2
 import openai
-from openai.types import ReasoningEffort
-from openai.types.chat import (
-    ChatCompletionChunk,
-    ChatCompletionMessageParam,
-    ChatCompletionToolParam,
-)
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from tarsy.config import ProviderConfig
 from tarsy.domain.messages import Message, ToolCall
@@ -114,16 +108,26 @@ class OpenAIChatModel:
         names = ToolNameMap(t.name for t in request.tools)
         messages = [_message(m, names) for m in request.messages]
         tools = [_tool(t, names) for t in request.tools]
+        body: dict[str, object] = {
+            "model": self._model,
+            "messages": messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if tools:
+            body["tools"] = tools
+        if self._effort is not None:
+            body["reasoning_effort"] = self._effort
         try:
-            chunks = await self._client.chat.completions.create(
-                model=self._model,
-                messages=cast("list[ChatCompletionMessageParam]", messages),
+            # ``post`` is what ``chat.completions.create`` ends in, minus re-walking a body that
+            # is wire-shaped already (about a millisecond per call).
+            chunks = await self._client.post(
+                "/chat/completions",
+                body=body,
+                cast_to=ChatCompletion,
+                options={"security": {"bearer_auth": True}},
                 stream=True,
-                stream_options={"include_usage": True},
-                tools=cast("list[ChatCompletionToolParam]", tools) if tools else openai.omit,
-                reasoning_effort=cast("ReasoningEffort", self._effort)
-                if self._effort is not None
-                else openai.omit,
+                stream_cls=openai.AsyncStream[ChatCompletionChunk],
             )
         except openai.APIStatusError as exc:
             raise status_error(
