@@ -126,6 +126,25 @@ async def test_malformed_tool_arguments_are_a_recoverable_error(vendor: FakeVend
     assert len(vendor.requests) == 1
 
 
+@pytest.mark.parametrize(
+    "chunk",
+    [{"choices": "oops"}, {"choices": [{"delta": ["content"]}]}, ["not", "an", "object"]],
+    ids=["choices-a-string", "delta-an-array", "chunk-an-array"],
+)
+async def test_a_chunk_of_the_wrong_shape_is_a_malformed_response(
+    vendor: FakeVendor, chunk: object
+) -> None:
+    role, text = openai_stream(["Looking."]).frames[:2]
+    vendor.queue(Reply([role, text, f"data: {json.dumps(chunk)}\n\n", "data: [DONE]\n\n"]))
+    model = build_model("openai-main", provider(vendor))
+    events, error = await collect_error(model, first_request())
+    assert [e.text for e in events if isinstance(e, TextDelta)] == ["Looking."]
+    assert error.code == "partial_stream_error"
+    assert len(vendor.requests) == 1  # text was streamed: not retried
+    assert "could not be read" in error.message and "TypeError" in error.message
+    assert "OpenAI" in error.message
+
+
 async def test_wrong_key_is_a_credentials_error_naming_the_env_var(vendor: FakeVendor) -> None:
     vendor.queue(
         openai_error(

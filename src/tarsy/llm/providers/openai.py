@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx2
 import openai
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from tarsy.config import ProviderConfig
 from tarsy.domain.messages import Message, ToolCall
@@ -124,10 +124,11 @@ class OpenAIChatModel:
             chunks = await self._client.post(
                 "/chat/completions",
                 body=body,
-                cast_to=ChatCompletion,
+                cast_to=object,
                 options={"security": {"bearer_auth": True}},
                 stream=True,
-                stream_cls=openai.AsyncStream[ChatCompletionChunk],
+                # chunks as decoded JSON: building a model per chunk cost more than reading it
+                stream_cls=openai.AsyncStream[object],
             )
         except openai.APIStatusError as exc:
             raise status_error(
@@ -138,15 +139,18 @@ class OpenAIChatModel:
         pending: dict[int, _PendingCall] = {}
         usage: Usage | None = None
         try:
-            async for chunk in chunks:
+            async for data in chunks:
+                chunk = _fields(data, "a stream chunk")
                 for event in _chunk_events(chunk, pending):
                     yield event
-                if chunk.usage is not None:
-                    details = chunk.usage.completion_tokens_details
+                counts = chunk.get("usage")
+                if counts is not None:
+                    counts = _fields(counts, "usage")
+                    details = _fields(counts.get("completion_tokens_details"), "token details")
                     usage = Usage(
-                        chunk.usage.prompt_tokens or 0,
-                        chunk.usage.completion_tokens or 0,
-                        (details.reasoning_tokens or 0) if details is not None else 0,
+                        int(counts.get("prompt_tokens") or 0),
+                        int(counts.get("completion_tokens") or 0),
+                        int(details.get("reasoning_tokens") or 0),
                     )
         except openai.APIStatusError as exc:
             raise status_error(self._label, exc.status_code, _detail(exc)) from None
@@ -167,33 +171,48 @@ class OpenAIChatModel:
             yield usage
 
 
-def _chunk_events(
-    chunk: ChatCompletionChunk, pending: dict[int, _PendingCall]
-) -> list[StreamEvent]:
+def _chunk_events(chunk: dict[str, Any], pending: dict[int, _PendingCall]) -> list[StreamEvent]:
     events: list[StreamEvent] = []
-    for choice in chunk.choices or ():
-        delta = choice.delta
-        extra = delta.model_extra or {}
+    for choice in _items(chunk.get("choices"), "choices"):
+        delta = _fields(_fields(choice, "a choice").get("delta"), "a delta")
         for key in _REASONING_KEYS:
-            reasoning = extra.get(key)
+            reasoning = delta.get(key)
             if isinstance(reasoning, str) and reasoning:
                 events.append(ThinkingDelta(reasoning))
                 break
-        if delta.content:
-            events.append(TextDelta(delta.content))
-        for fragment in delta.tool_calls or ():
+        content = delta.get("content")
+        if isinstance(content, str) and content:
+            events.append(TextDelta(content))
+        for item in _items(delta.get("tool_calls"), "tool_calls"):
+            fragment = _fields(item, "a tool call")
             # some compatible servers omit ``index`` and send each call whole
-            index = getattr(fragment, "index", None)
-            call = pending.setdefault(len(pending) if index is None else index, _PendingCall())
-            if fragment.id:
-                call.id = fragment.id
-            function = fragment.function
-            if function is not None:
-                if function.name:
-                    call.name += function.name
-                if function.arguments:
-                    call.arguments.append(function.arguments)
+            index = fragment.get("index")
+            call = pending.setdefault(len(pending) if index is None else int(index), _PendingCall())
+            if fragment.get("id"):
+                call.id = str(fragment["id"])
+            function = _fields(fragment.get("function"), "a tool call's function")
+            if function.get("name"):
+                call.name += str(function["name"])
+            if function.get("arguments"):
+                call.arguments.append(str(function["arguments"]))
     return events
+
+
+def _fields(value: object, what: str) -> dict[str, Any]:
+    """``value`` as a JSON object ({} for null); a TypeError (a malformed response) if not."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TypeError(f"{what} is a JSON {type(value).__name__}, not an object")
+    return value
+
+
+def _items(value: object, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"{what} is a JSON {type(value).__name__}, not an array")
+    return value
 
 
 def _detail(exc: openai.APIError) -> str:
