@@ -20,6 +20,7 @@ from tarsy.llm.scripted import ScriptedModel, Turn
 from tarsy.pipeline.ports import ModelFactory, ModelHooks
 from tarsy.worker.settings import QueueSettings
 from tests.e2e.harness import RunningApp, running_app
+from tests.e2e.ws import ws_client
 
 FAST_QUEUE = QueueSettings(
     worker_count=2,
@@ -109,24 +110,37 @@ async def test_cancel_pending_and_running_sessions_over_the_api(settings: Settin
         await wait_for_active_execution(app, running)
         queued = await app.submit()
 
-        response = await app.client.post(f"/api/v1/sessions/{queued}/cancel")
-        assert response.status_code == 200, response.text
-        assert (await app.wait_status(queued))["status"] == "cancelled"
+        try:
+            async with ws_client(app.url) as live:
+                await live.subscribe("sessions")
+                response = await app.client.post(f"/api/v1/sessions/{queued}/cancel")
+                assert response.status_code == 200, response.text
+                assert response.json()["message"] == "Session cancelled before it started"
+                # no run ends it, yet the session list hears of it
+                await live.wait_for(
+                    lambda m: (
+                        m.get("type") == "session.status"
+                        and m.get("session_id") == queued
+                        and m.get("status") == "cancelled"
+                    )
+                )
+            assert (await app.wait_status(queued))["status"] == "cancelled"
 
-        response = await app.client.post(f"/api/v1/sessions/{running}/cancel")
-        assert response.status_code == 200
-        status = await app.wait_status(running)
-        assert status["status"] == "cancelled"
-        detail = (await app.client.get(f"/api/v1/sessions/{running}")).json()
-        assert detail["stages"][0]["status"] == "cancelled"
-        assert detail["stages"][0]["executions"][0]["status"] == "cancelled"
+            response = await app.client.post(f"/api/v1/sessions/{running}/cancel")
+            assert response.status_code == 200
+            status = await app.wait_status(running)
+            assert status["status"] == "cancelled"
+            detail = (await app.client.get(f"/api/v1/sessions/{running}")).json()
+            assert detail["stages"][0]["status"] == "cancelled"
+            assert detail["stages"][0]["executions"][0]["status"] == "cancelled"
 
-        again = await app.client.post(f"/api/v1/sessions/{running}/cancel")
-        assert again.status_code == 409
-        assert "cannot be cancelled" in again.json()["message"]
-        missing = await app.client.post("/api/v1/sessions/does-not-exist/cancel")
-        assert missing.status_code == 404
-        release.set()
+            again = await app.client.post(f"/api/v1/sessions/{running}/cancel")
+            assert again.status_code == 409
+            assert "cannot be cancelled" in again.json()["message"]
+            missing = await app.client.post("/api/v1/sessions/does-not-exist/cancel")
+            assert missing.status_code == 404
+        finally:
+            release.set()  # a failure above must not leave the run blocked
 
 
 async def test_cancel_reaches_the_owning_replica_through_notify(pg_settings: Settings) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,36 @@ async def test_a_cancelled_session_says_so(
     assert terminal.thread_ts == alert["ts"]
     assert "Analysis Cancelled" in terminal.block_text
     assert "Cancelled by user" in terminal.block_text
+
+
+async def test_a_session_cancelled_before_it_started_gets_its_terminal_notice(
+    sqlite_settings: Settings, tmp_path: Path, slack: FakeSlack
+) -> None:
+    alert = message(FINGERPRINT)
+    slack.history.append(alert)
+    release = asyncio.Event()
+    blocked = models(lambda: [Turn((), block=release)] * 5)
+    one_at_a_time = replace(FAST_QUEUE, max_concurrent_sessions=1)
+    async with running_app(
+        sqlite_settings, slack_config(tmp_path, slack.url), models=blocked, queue=one_at_a_time
+    ) as app:
+        running = await submit(app)  # no fingerprint: its notices go to the channel
+        await wait_for_active_execution(app, running)
+        queued = await submit(app, FINGERPRINT)
+        try:
+            cancel = await app.client.post(f"/api/v1/sessions/{queued}/cancel")
+            assert cancel.status_code == 200
+            assert (await app.wait_status(queued))["status"] == "cancelled"
+            await slack.wait_for(POST, 1)
+        finally:
+            release.set()
+        await app.wait_status(running)
+        await slack.wait_for(POST, 2)
+    threaded = [p for p in slack.calls_of(POST) if p.thread_ts == alert["ts"]]
+    assert len(threaded) == 1  # never started: no start notice
+    assert "Analysis Cancelled" in threaded[0].block_text
+    assert "Cancelled before processing started" in threaded[0].block_text
+    assert link(queued) in threaded[0].block_text
 
 
 async def test_slack_answering_500_does_not_touch_the_session(

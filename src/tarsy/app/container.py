@@ -44,6 +44,8 @@ from tarsy.services.metrics import MetricsService, NoWorkerPool
 from tarsy.services.session_queries import SessionQueryService
 from tarsy.services.system import NoHealthChecks, SystemService
 from tarsy.services.trace import TraceQueryService
+from tarsy.worker.ends import SessionEnds
+from tarsy.worker.notices import SessionNotices
 from tarsy.worker.pool import WorkerPool
 from tarsy.worker.retention import RetentionLoop, RetentionSettings
 from tarsy.worker.settings import QueueSettings
@@ -84,6 +86,7 @@ class Container:
     monitor: McpHealthMonitor | None = None
     retention: RetentionLoop | None = None
     notifier: Notifier = field(default_factory=NullNotifier)
+    ends: SessionEnds | None = None
 
     async def start(self) -> None:
         await upgrade(self.db)
@@ -109,7 +112,9 @@ class Container:
         grace = self.config.queue.graceful_shutdown_timeout.total_seconds()
         await self.chats.stop(grace)
         if self.pool is not None:
-            await self.pool.stop()
+            await self.pool.stop()  # drains its notices
+        elif self.ends is not None:
+            await self.ends.notices.drain()
         await self.notifier.aclose()
         if self.retention is not None:
             await self.retention.stop()
@@ -165,9 +170,8 @@ def build_container(
     )
     pool = None
     retention = None
-    notifier: Notifier = NullNotifier()
+    notifier = build_notifier(config.system, os.environ)
     if role in ("all", "worker"):
-        notifier = build_notifier(config.system, os.environ)
         pool = WorkerPool(
             db=db,
             runner=runner,
@@ -191,11 +195,14 @@ def build_container(
         runbooks=runbooks,
     )
     if pool is not None:
+        ends = pool.ends
         alerts = AlertService(config, SessionRepo(db), pool)
-        commands = SessionCommands(db, pool, chats)
+        commands = SessionCommands(db, pool, chats, ends)
     else:
-        alerts = AlertService(config, SessionRepo(db))
-        commands = SessionCommands(db, chats=chats)
+        sessions = SessionRepo(db)
+        ends = SessionEnds(bus, SessionNotices(notifier, sessions), metrics, sessions)
+        alerts = AlertService(config, sessions)
+        commands = SessionCommands(db, chats=chats, ends=ends)
     api = ApiContext(
         alerts=alerts,
         commands=commands,
@@ -234,6 +241,7 @@ def build_container(
         monitor=monitor,
         retention=retention,
         notifier=notifier,
+        ends=ends,
     )
 
 

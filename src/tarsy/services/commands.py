@@ -34,6 +34,15 @@ class _NoChats:
         return False
 
 
+class UnclaimedEnds(Protocol):
+    async def cancelled_unclaimed(self, session_id: str) -> None: ...
+
+
+class _NoEnds:
+    async def cancelled_unclaimed(self, session_id: str) -> None:
+        return None
+
+
 class CancelResponse(BaseModel):
     session_id: str
     message: str
@@ -44,6 +53,7 @@ class SessionCommands:
     db: Database
     workers: LocalCanceller = field(default_factory=_NoWorkers)
     chats: ChatCanceller = field(default_factory=_NoChats)
+    ends: UnclaimedEnds = field(default_factory=_NoEnds)
 
     async def cancel(self, session_id: str) -> CancelResponse:
         """Cancel the session if it has not ended, and any chat answer in progress for it."""
@@ -51,6 +61,8 @@ class SessionCommands:
         if outcome == "not_found":
             raise NotFound(f"session {session_id} not found")
         if outcome == "cancelled":
+            # No run will end it: its status event and terminal notice are sent from here.
+            await self.ends.cancelled_unclaimed(session_id)
             return CancelResponse(
                 session_id=session_id, message="Session cancelled before it started"
             )

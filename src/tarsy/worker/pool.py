@@ -25,14 +25,13 @@ from tarsy.db.repos.queue import Claim, OrphanReport, QueueRepo
 from tarsy.db.repos.runs import close_open_runs
 from tarsy.db.repos.sessions import Finalisation, SessionRepo
 from tarsy.db.repos.timeline import TimelineRepo
-from tarsy.db.tables import AlertSession
 from tarsy.domain.statuses import SessionStatus, StageStatus, TimelineStatus
-from tarsy.events.bus import SESSIONS, Bus, session_channel
-from tarsy.events.payloads import SessionStatus as SessionStatusEvent
+from tarsy.events.bus import Bus
 from tarsy.notify import NULL_NOTIFIER, Notifier
 from tarsy.observability.logging import log_context
 from tarsy.observability.metrics import Metrics
 from tarsy.pipeline.results import SessionExecutor, SessionResult
+from tarsy.worker.ends import SessionEnds
 from tarsy.worker.notices import SessionNotices
 from tarsy.worker.settings import QueueSettings
 
@@ -103,9 +102,10 @@ class WorkerPool:
         self._queue = QueueRepo(db)
         self._sessions = SessionRepo(db)
         self._timeline = TimelineRepo(db)
-        self._notices = SessionNotices(notifier, self._sessions)
+        self.ends = SessionEnds(
+            bus, SessionNotices(notifier, self._sessions), metrics, self._sessions
+        )
         self._runner = runner
-        self._bus = bus
         self._settings = settings
         self.pod_id = pod_id
         self._workers: list[asyncio.Task[None]] = []
@@ -156,7 +156,7 @@ class WorkerPool:
                 running.reason = "shutdown"
                 running.task.cancel()
         await asyncio.gather(*self._workers, *self._background, return_exceptions=True)
-        await self._notices.drain()
+        await self.ends.notices.drain()
 
     def notify_new_work(self) -> None:
         """Have the poller claim now instead of at its next poll (a new session)."""
@@ -275,8 +275,8 @@ class WorkerPool:
     async def _process(self, claim: Claim) -> None:
         sid = claim.session_id
         log.info("session %s: claimed (attempt %d)", sid, claim.attempt)
-        await self._publish_status(sid, SessionStatus.IN_PROGRESS)
-        self._notices.started(sid)
+        await self.ends.status(sid, SessionStatus.IN_PROGRESS)
+        self.ends.notices.started(sid)
         task = asyncio.create_task(self._runner.run(sid), name=f"session-{sid}")
         running = _Running(claim, task)
         self._running[sid] = running
@@ -339,32 +339,8 @@ class WorkerPool:
         self._timeline.post_finish_streaming(sid, TERMINAL_TIMELINE[result.status])
         self.stats.finished += 1
         log.info("session %s: %s", sid, result.status.value)
-        await self._publish_status(sid, result.status)
-        await self._observe_terminal(sid, result.status, stored)
-
-    async def _observe_terminal(
-        self, session_id: str, status: SessionStatus, session: AlertSession | None = None
-    ) -> None:
-        """Count a terminal session with its wait (submitted to claimed) and run time, and
-        schedule its terminal notice. ``session`` is the stored row when the caller has it."""
-        if session is None:
-            try:
-                session = await self._sessions.get(session_id)
-            except Exception:
-                log.exception("session %s: reading it for metrics failed", session_id)
-                return
-        if session is None:
-            return
-        self._notices.finished(session)
-        started, completed = session.started_at, session.completed_at
-        self._metrics.session_terminal(
-            session.alert_type,
-            status.value,
-            wait_seconds=(started - session.created_at).total_seconds() if started else None,
-            duration_seconds=(
-                (completed - started).total_seconds() if started and completed else None
-            ),
-        )
+        await self.ends.status(sid, result.status)
+        await self.ends.terminal(sid, result.status, stored)
 
     async def _heartbeat(self, running: _Running) -> None:
         interval = self._settings.heartbeat_interval.total_seconds()
@@ -416,18 +392,11 @@ class WorkerPool:
         self._metrics.orphans(len(report.requeued) + len(report.timed_out))
         for sid in report.requeued:
             log.warning("%s: re-queued orphaned session %s", source, sid)
-            await self._publish_status(sid, SessionStatus.PENDING)
+            await self.ends.status(sid, SessionStatus.PENDING)
         for sid in report.timed_out:
             log.warning("%s: orphaned session %s ended", source, sid)
             status = await self._sessions.status_of(sid) or SessionStatus.TIMED_OUT
-            await self._publish_status(sid, status)
-            await self._observe_terminal(sid, status)
+            await self.ends.status(sid, status)
+            await self.ends.terminal(sid, status)
         if report.requeued:
             self.notify_new_work()
-
-    async def _publish_status(self, session_id: str, status: SessionStatus) -> None:
-        payload = SessionStatusEvent(
-            type="session.status", session_id=session_id, status=status.value
-        )
-        await self._bus.publish(session_channel(session_id), payload, persist=True)
-        await self._bus.publish(SESSIONS, payload)
