@@ -122,6 +122,37 @@ async def test_live_events_and_cancel_cross_replicas(tmp_path: Path) -> None:
         assert all(e["status"] != "streaming" for e in timeline)
 
 
+async def test_an_api_replica_announces_a_session_it_cancels_before_any_worker(
+    tmp_path: Path,
+) -> None:
+    """With no worker replica up, an alert stays pending; cancelled through the API replica, it
+    ends there: the session list channel hears of it, and the counters count it."""
+    schema = await new_pg_schema()
+    try:
+        with serve(tmp_path, schema, "replica-b", "--role", "api") as api_url:
+            await wait_healthy(api_url)
+            async with (
+                httpx.AsyncClient(base_url=api_url, timeout=30) as api,
+                ws_client(api_url) as client,
+            ):
+                await client.subscribe("sessions")
+                response = await api.post("/api/v1/alerts", json={"data": "Pod api-9 Pending"})
+                assert response.status_code == 202, response.text
+                sid = response.json()["session_id"]
+                cancel = await api.post(f"/api/v1/sessions/{sid}/cancel")
+                assert cancel.json()["message"] == "Session cancelled before it started"
+                await client.wait_for(status_is(sid, "cancelled"), timeout=30)  # type: ignore[arg-type]
+                metrics = (await api.get("/metrics")).text
+        terminal = [
+            line
+            for line in metrics.splitlines()
+            if line.startswith("tarsy_sessions_terminal_total") and 'status="cancelled"' in line
+        ]
+        assert terminal and float(terminal[0].rsplit(" ", 1)[1]) == 1.0, terminal
+    finally:
+        await drop_pg_schema(schema)
+
+
 async def test_a_rolling_restart_loses_no_session(tmp_path: Path) -> None:
     """SIGTERM to a replica while it runs sessions: it finishes them (graceful shutdown) or they
     are re-queued to the other replica; every session ends completed, none stays in_progress."""
