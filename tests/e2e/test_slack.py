@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,13 +164,18 @@ async def test_a_failed_session_reports_its_error(
     assert "View Details" in terminal.block_text and link(sid) in terminal.block_text
 
 
-async def test_a_cancelled_session_says_so(
-    sqlite_settings: Settings, tmp_path: Path, slack: FakeSlack
-) -> None:
+def blocked_under_alert(slack: FakeSlack) -> tuple[dict[str, Any], asyncio.Event, ModelFactory]:
+    """The alert's message in the channel, and models whose calls wait for the event."""
     alert = message(FINGERPRINT)
     slack.history.append(alert)
     release = asyncio.Event()
-    blocked = models(lambda: [Turn((), block=release)] * 5)
+    return alert, release, models(lambda: [Turn((), block=release)] * 5)
+
+
+async def test_a_cancelled_session_says_so(
+    sqlite_settings: Settings, tmp_path: Path, slack: FakeSlack
+) -> None:
+    alert, release, blocked = blocked_under_alert(slack)
     async with running_app(
         sqlite_settings, slack_config(tmp_path, slack.url), models=blocked, queue=FAST_QUEUE
     ) as app:
@@ -189,10 +195,7 @@ async def test_a_cancelled_session_says_so(
 async def test_a_session_cancelled_before_it_started_gets_its_terminal_notice(
     sqlite_settings: Settings, tmp_path: Path, slack: FakeSlack
 ) -> None:
-    alert = message(FINGERPRINT)
-    slack.history.append(alert)
-    release = asyncio.Event()
-    blocked = models(lambda: [Turn((), block=release)] * 5)
+    alert, release, blocked = blocked_under_alert(slack)
     one_at_a_time = replace(FAST_QUEUE, max_concurrent_sessions=1)
     async with running_app(
         sqlite_settings, slack_config(tmp_path, slack.url), models=blocked, queue=one_at_a_time
