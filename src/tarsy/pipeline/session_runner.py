@@ -126,10 +126,10 @@ class SessionRunner:
             )
         parallel = sum(1 for i in range(len(chain.stages)) if self._width(session, i) > 1)
         total = len(chain.stages) + parallel + 1
-        # This run numbers its stages itself, so creating one never waits for the database.
-        # A first attempt has none yet; a re-queued one continues after its predecessor's.
-        last = await self._runs.last_stage_index(session_id) if session.orphan_count else 0
-        self._next_stage[session_id] = last + 1
+        # This run numbers its stages itself, so creating one never waits for the database. A
+        # run always starts with none: a new session has none, and re-queueing an orphan
+        # deletes the lost attempt's (QueueRepo); (session_id, stage_index) is unique besides.
+        self._next_stage[session_id] = 1
         self._runbook_text[session_id] = await self._resolve_runbook(session)
         try:
             return await self._run_chain(session, chain, total)

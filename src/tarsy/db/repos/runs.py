@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from tarsy.db.clock import utcnow
 from tarsy.db.engine import Database, uncancellable
@@ -47,14 +47,6 @@ class NewExecution:
 class RunRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    async def last_stage_index(self, session_id: str) -> int:
-        """The session's largest stored ``stage_index`` (0 without stages)."""
-        async with self._db.sessions() as s:
-            last = await s.scalar(
-                select(func.max(Stage.stage_index)).where(Stage.session_id == session_id)
-            )
-        return int(last or 0)
 
     async def start_stage(self, new: NewStage, *, index: int | None = None) -> Stage:
         """Create an ``active`` stage at the next 1-based ``stage_index`` of the session.

@@ -102,23 +102,24 @@ class TimelineRepo:
         self, session_id: str, status: TimelineStatus, *, execution_id: str | None = None
     ) -> int:
         """Close every still-streaming event of a session (or of one execution) with ``status``,
-        including events posted by writers that were cancelled meanwhile."""
+        including events posted by writers that were cancelled meanwhile; how many."""
+        pending = self.post_finish_streaming(session_id, status, execution_id=execution_id)
+        return int(await pending.result())
+
+    def post_finish_streaming(
+        self, session_id: str, status: TimelineStatus, *, execution_id: str | None = None
+    ) -> Pending:
+        """``finish_streaming``, posted: written with (or before) whatever is posted after it."""
         where = [
             TimelineEvent.session_id == session_id,
             TimelineEvent.status == TimelineStatus.STREAMING.value,
         ]
         if execution_id is not None:
             where.append(TimelineEvent.execution_id == execution_id)
-        return await self._db.writer.execute(_finish(where, status))
-
-    def post_finish_streaming(self, session_id: str, status: TimelineStatus) -> Pending:
-        """``finish_streaming`` for a whole session, posted: written with (or before) whatever
-        is posted after it."""
-        where = [
-            TimelineEvent.session_id == session_id,
-            TimelineEvent.status == TimelineStatus.STREAMING.value,
-        ]
-        return self._db.writer.post_execute(_finish(where, status))
+        change = (
+            update(TimelineEvent).where(*where).values(status=status.value, updated_at=utcnow())
+        )
+        return self._db.writer.post_execute(change)
 
     async def list_for_session(self, session_id: str) -> list[TimelineEvent]:
         async with self._db.sessions() as s:
@@ -128,10 +129,6 @@ class TimelineRepo:
                 .order_by(TimelineEvent.sequence_number)
             )
             return list(rows.all())
-
-
-def _finish(where: list[Any], status: TimelineStatus) -> Any:
-    return update(TimelineEvent).where(*where).values(status=status.value, updated_at=utcnow())
 
 
 async def stage_texts(db: Database, session_id: str) -> list[tuple[Stage, list[TimelineEvent]]]:
