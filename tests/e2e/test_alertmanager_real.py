@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,6 +69,14 @@ class HeldUntilReleased(NamedModel):
         await self.release.wait()
         yield TextDelta("The pods crash because of a bad config map.")
         yield Usage(100, 20)
+
+
+@asynccontextmanager
+async def released_at_exit(model: HeldUntilReleased) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        model.release.set()
 
 
 @pytest.fixture
@@ -175,7 +184,10 @@ async def test_alertmanager_groups_repeats_and_resolves(
     def models(agent: ResolvedAgentConfig, hooks: ModelHooks) -> Model:
         return model
 
-    async with running_app(settings, load_config(None), models=models, queue=FAST_QUEUE) as app:
+    async with (
+        running_app(settings, load_config(None), models=models, queue=FAST_QUEUE) as app,
+        released_at_exit(model),  # a failure must not leave the sessions (and shutdown) waiting
+    ):
         am_url = alertmanager(app.url)
         async with httpx.AsyncClient(base_url=am_url, timeout=10) as am:
 

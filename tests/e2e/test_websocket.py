@@ -262,6 +262,9 @@ async def test_catch_up_past_the_cap_says_overflow(settings: Settings, tmp_path:
         app.container.api.live.catchup_limit = 10
         sid = await submit(app)
         await app.wait_status(sid)
+        # The REST status is stored a moment before the events the run posts after it (its
+        # status event): wait for those too, or one of them arrives live mid-catch-up.
+        await app.container.db.writer.flush()
         async with ws_client(app.url) as client:
             await client.subscribe(f"session:{sid}")
             overflow = await client.wait_for(lambda m: m.get("type") == "catchup.overflow")
